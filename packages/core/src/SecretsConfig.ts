@@ -1,0 +1,341 @@
+/**
+ * The `SecretsConfig` service: read SSM Parameter Store parameters and Secrets Manager secrets, with
+ * typed errors and values kept `Redacted`. Implementations: `@secrets-config/lambda-extension`
+ * (the live endpoint), `@secrets-config/memory` (tests).
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import type * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as issues from "./internal/issues.js"
+import * as internal from "./internal/request.js"
+import type { Parameter } from "./Parameter.js"
+import { isBinaryValue, type Secret } from "./Secret.js"
+import { DecodeError, type InvalidRequest, type SecretsConfigError } from "./SecretsConfigError.js"
+
+/**
+ * Options of `getParameter`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface GetParameterOptions {
+  /** Decrypt a `SecureString` (default `true`). Always `true` for `/aws/reference/secretsmanager/` names. */
+  readonly withDecryption?: boolean | undefined
+  /** A version number (a positive integer). Exclusive with `label`. */
+  readonly version?: number | undefined
+  /** A label (or, for `/aws/reference/secretsmanager/` names, a version stage or id). Exclusive with `version`. */
+  readonly label?: string | undefined
+}
+
+/**
+ * Options of `getSecret`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface GetSecretOptions {
+  readonly versionId?: string | undefined
+  /** For example `AWSCURRENT` (the default upstream) or `AWSPREVIOUS`. */
+  readonly versionStage?: string | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ParameterSelector =
+  | { readonly _tag: "Version"; readonly version: number }
+  | { readonly _tag: "Label"; readonly label: string }
+
+/**
+ * A validated, normalised `getParameter` request, handed to implementations.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ParameterRequest {
+  readonly _tag: "ParameterRequest"
+  /** The name as the caller wrote it, any `:selector` included. */
+  readonly name: string
+  /** The name without a `:selector`. */
+  readonly baseName: string
+  /** From the options, or written in the name (`inlineSelector`). */
+  readonly selector: Option.Option<ParameterSelector>
+  readonly inlineSelector: boolean
+  readonly withDecryption: boolean
+  /** A `/aws/reference/secretsmanager/` name. */
+  readonly isReference: boolean
+  /** Equal for requests that must get the same answer (name, selector, decryption flag). */
+  readonly key: string
+}
+
+/**
+ * A validated, normalised `getSecret` request, handed to implementations.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SecretRequest {
+  readonly _tag: "SecretRequest"
+  readonly secretId: string
+  readonly versionId: Option.Option<string>
+  readonly versionStage: Option.Option<string>
+  /** Equal for requests that must get the same answer. */
+  readonly key: string
+}
+
+/**
+ * Validates and normalises a `getParameter` call without any I/O.
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const parameterRequest: (
+  name: string,
+  options?: GetParameterOptions
+) => Either.Either<ParameterRequest, InvalidRequest> = internal.parameterRequest
+
+/**
+ * Validates and normalises a `getSecret` call without any I/O.
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const secretRequest: (
+  secretId: string,
+  options?: GetSecretOptions
+) => Either.Either<SecretRequest, InvalidRequest> = internal.secretRequest
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export declare namespace SecretsConfig {
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  export interface Service {
+    readonly getParameter: (name: string, options?: GetParameterOptions) => Effect.Effect<Parameter, SecretsConfigError>
+    readonly getSecret: (secretId: string, options?: GetSecretOptions) => Effect.Effect<Secret, SecretsConfigError>
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class SecretsConfig extends Context.Tag("@secrets-config/core/SecretsConfig")<
+  SecretsConfig,
+  SecretsConfig.Service
+>() {}
+
+/**
+ * What an implementation provides: the two reads, given requests already validated.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export interface Implementation {
+  readonly getParameter: (request: ParameterRequest) => Effect.Effect<Parameter, SecretsConfigError>
+  readonly getSecret: (request: SecretRequest) => Effect.Effect<Secret, SecretsConfigError>
+}
+
+const outcome = <A, E extends { readonly _tag: string }, R>(self: Effect.Effect<A, E, R>) =>
+  Effect.tapBoth(self, {
+    onFailure: (e) => Effect.annotateCurrentSpan("secrets_config.outcome", e._tag),
+    onSuccess: () => Effect.annotateCurrentSpan("secrets_config.outcome", "Success")
+  })
+
+/**
+ * Builds the service from an implementation: every call is validated before the implementation
+ * sees it (an invalid one fails with `InvalidRequest` and does no I/O), and gets a span carrying
+ * the name and the outcome, never the value.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (implementation: Implementation): SecretsConfig.Service =>
+  SecretsConfig.of({
+    getParameter: (name, options) =>
+      Either.match(internal.parameterRequest(name, options), {
+        onLeft: (error) => Effect.fail(error),
+        onRight: (request) => implementation.getParameter(request)
+      }).pipe(
+        outcome,
+        Effect.withSpan("SecretsConfig.getParameter", {
+          kind: "client",
+          attributes: { "secrets_config.name": typeof name === "string" ? name.slice(0, 2048) : "" }
+        })
+      ),
+    getSecret: (secretId, options) =>
+      Either.match(internal.secretRequest(secretId, options), {
+        onLeft: (error) => Effect.fail(error),
+        onRight: (request) => implementation.getSecret(request)
+      }).pipe(
+        outcome,
+        Effect.withSpan("SecretsConfig.getSecret", {
+          kind: "client",
+          attributes: { "secrets_config.name": typeof secretId === "string" ? secretId.slice(0, 2048) : "" }
+        })
+      )
+  })
+
+/**
+ * @since 0.1.0
+ * @category accessors
+ */
+export const getParameter = (
+  name: string,
+  options?: GetParameterOptions
+): Effect.Effect<Parameter, SecretsConfigError, SecretsConfig> =>
+  Effect.flatMap(SecretsConfig, (service) => service.getParameter(name, options))
+
+/**
+ * @since 0.1.0
+ * @category accessors
+ */
+export const getSecret = (
+  secretId: string,
+  options?: GetSecretOptions
+): Effect.Effect<Secret, SecretsConfigError, SecretsConfig> =>
+  Effect.flatMap(SecretsConfig, (service) => service.getSecret(secretId, options))
+
+/**
+ * A parameter's value as text, still `Redacted`.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const parameterValue = (
+  name: string,
+  options?: GetParameterOptions
+): Effect.Effect<Redacted.Redacted<string>, SecretsConfigError, SecretsConfig> =>
+  Effect.map(getParameter(name, options), (parameter) => parameter.value)
+
+const decodeWith = <A, I extends string, R>(
+  schema: Schema.Schema<A, I, R>,
+  kind: "parameter" | "secret",
+  name: string
+): ((value: Redacted.Redacted<string>) => Effect.Effect<A, DecodeError, R>) => {
+  const decode = ParseResult.decodeUnknown(schema)
+  return (value) =>
+    Effect.mapError(
+      decode(Redacted.value(value)),
+      (error) => new DecodeError({ kind, resource: name, issues: issues.describe(error) })
+    )
+}
+
+/**
+ * A parameter's value decoded with the caller's Schema from its text: `Schema.NumberFromString`,
+ * `Schema.BooleanFromString`, `Schema.URL`, `Schema.parseJson(MyStruct)`, `StringList`, … A value the
+ * schema rejects fails with `DecodeError`, whose message never shows the value. Wrap the schema in
+ * `Schema.Redacted(...)` to keep the decoded value redacted.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const parameterAs = <A, I extends string, R = never>(
+  name: string,
+  schema: Schema.Schema<A, I, R>,
+  options?: GetParameterOptions
+): Effect.Effect<A, SecretsConfigError, SecretsConfig | R> =>
+  Effect.flatMap(parameterValue(name, options), decodeWith(schema, "parameter", name))
+
+/**
+ * A `StringList` value (comma-joined text) as an array of strings.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const StringList: Schema.Schema<ReadonlyArray<string>, string> = Schema.split(",")
+
+/**
+ * A `StringList` parameter as an array of strings. A parameter of another type fails with
+ * `DecodeError` (read a comma-separated `String` with `parameterAs(name, StringList)`).
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const parameterList = (
+  name: string,
+  options?: GetParameterOptions
+): Effect.Effect<ReadonlyArray<string>, SecretsConfigError, SecretsConfig> =>
+  Effect.flatMap(getParameter(name, options), (parameter) =>
+    parameter.type === "StringList"
+      ? Effect.succeed(Redacted.value(parameter.value).split(","))
+      : Effect.fail(
+          new DecodeError({
+            kind: "parameter",
+            resource: name,
+            issues: [`expected a StringList parameter, got a ${parameter.type} parameter`]
+          })
+        )
+  )
+
+/**
+ * A string secret's value, still `Redacted`. A binary secret fails with `DecodeError` (use
+ * `secretBytes`).
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const secretValue = (
+  secretId: string,
+  options?: GetSecretOptions
+): Effect.Effect<Redacted.Redacted<string>, SecretsConfigError, SecretsConfig> =>
+  Effect.flatMap(getSecret(secretId, options), (secret) =>
+    isBinaryValue(secret.value)
+      ? Effect.fail(
+          new DecodeError({
+            kind: "secret",
+            resource: secretId,
+            issues: ["expected a string secret (SecretString), got a binary secret; use secretBytes"]
+          })
+        )
+      : Effect.succeed(secret.value as Redacted.Redacted<string>)
+  )
+
+/**
+ * A binary secret's bytes, still `Redacted`. A string secret fails with `DecodeError` (use
+ * `secretValue`).
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const secretBytes = (
+  secretId: string,
+  options?: GetSecretOptions
+): Effect.Effect<Redacted.Redacted<Uint8Array>, SecretsConfigError, SecretsConfig> =>
+  Effect.flatMap(getSecret(secretId, options), (secret) =>
+    isBinaryValue(secret.value)
+      ? Effect.succeed(secret.value)
+      : Effect.fail(
+          new DecodeError({
+            kind: "secret",
+            resource: secretId,
+            issues: ["expected a binary secret (SecretBinary), got a string secret; use secretValue"]
+          })
+        )
+  )
+
+/**
+ * A string secret decoded with the caller's Schema, typically `Schema.parseJson(MyStruct)` for a
+ * JSON secret. A value the schema rejects fails with `DecodeError`, whose message never shows the
+ * value.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const secretAs = <A, I extends string, R = never>(
+  secretId: string,
+  schema: Schema.Schema<A, I, R>,
+  options?: GetSecretOptions
+): Effect.Effect<A, SecretsConfigError, SecretsConfig | R> =>
+  Effect.flatMap(secretValue(secretId, options), decodeWith(schema, "secret", secretId))

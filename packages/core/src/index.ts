@@ -1,0 +1,41 @@
+/**
+ * @since 0.1.0
+ */
+
+/**
+ * A Parameter Store parameter as returned by `SecretsConfig.getParameter` (GetParameter), with its
+ * value kept `Redacted`.
+ *
+ * @since 0.1.0
+ */
+export * as Parameter from "./Parameter.js"
+
+/**
+ * A Secrets Manager secret as returned by `SecretsConfig.getSecret` (GetSecretValue), with its value
+ * kept `Redacted`.
+ *
+ * @since 0.1.0
+ */
+export * as Secret from "./Secret.js"
+
+/**
+ * The `SecretsConfig` service: read SSM Parameter Store parameters and Secrets Manager secrets, with
+ * typed errors and values kept `Redacted`.
+ *
+ * @since 0.1.0
+ */
+export * as SecretsConfig from "./SecretsConfig.js"
+
+/**
+ * The tagged errors of `SecretsConfig`.
+ *
+ * @since 0.1.0
+ */
+export * as SecretsConfigError from "./SecretsConfigError.js"
+
+/**
+ * Schemas of the endpoint's JSON answers and their decoding into the models.
+ *
+ * @since 0.1.0
+ */
+export * as Wire from "./Wire.js"
