@@ -8,6 +8,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Metric from "effect/Metric"
 import type * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
@@ -16,6 +17,7 @@ import * as issues from "./internal/issues.js"
 import * as internal from "./internal/request.js"
 import type { Parameter } from "./Parameter.js"
 import { isBinaryValue, type Secret } from "./Secret.js"
+import * as Metrics from "./SecretsConfigMetrics.js"
 import { DecodeError, type InvalidRequest, type SecretsConfigError } from "./SecretsConfigError.js"
 
 /**
@@ -149,7 +151,11 @@ export interface Implementation {
 
 const outcome = <A, E extends { readonly _tag: string }, R>(self: Effect.Effect<A, E, R>) =>
   Effect.tapBoth(self, {
-    onFailure: (e) => Effect.annotateCurrentSpan("secrets_config.outcome", e._tag),
+    onFailure: (e) =>
+      Effect.zipRight(
+        Effect.annotateCurrentSpan("secrets_config.outcome", e._tag),
+        Metric.increment(Metric.tagged(Metrics.errors, "error", e._tag))
+      ),
     onSuccess: () => Effect.annotateCurrentSpan("secrets_config.outcome", "Success")
   })
 
@@ -166,7 +172,7 @@ export const make = (implementation: Implementation): SecretsConfig.Service =>
     getParameter: (name, options) =>
       Either.match(internal.parameterRequest(name, options), {
         onLeft: (error) => Effect.fail(error),
-        onRight: (request) => implementation.getParameter(request)
+        onRight: (request) => Metric.trackDuration(implementation.getParameter(request), Metrics.fetchLatency)
       }).pipe(
         outcome,
         Effect.withSpan("SecretsConfig.getParameter", {
@@ -177,7 +183,7 @@ export const make = (implementation: Implementation): SecretsConfig.Service =>
     getSecret: (secretId, options) =>
       Either.match(internal.secretRequest(secretId, options), {
         onLeft: (error) => Effect.fail(error),
-        onRight: (request) => implementation.getSecret(request)
+        onRight: (request) => Metric.trackDuration(implementation.getSecret(request), Metrics.fetchLatency)
       }).pipe(
         outcome,
         Effect.withSpan("SecretsConfig.getSecret", {

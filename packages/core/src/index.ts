@@ -39,3 +39,25 @@ export * as SecretsConfigError from "./SecretsConfigError.js"
  * @since 0.1.0
  */
 export * as Wire from "./Wire.js"
+
+/**
+ * An in-process cache in front of any `SecretsConfig`: TTL, capacity, single-flight, failures never
+ * cached, optional stale-if-error, invalidate and refresh.
+ *
+ * @since 0.1.0
+ */
+export * as SecretsConfigCache from "./SecretsConfigCache.js"
+
+/**
+ * The metrics every `SecretsConfig` layer records.
+ *
+ * @since 0.1.0
+ */
+export * as SecretsConfigMetrics from "./SecretsConfigMetrics.js"
+
+/**
+ * A `ConfigProvider` backed by Parameter Store and Secrets Manager through `SecretsConfig`.
+ *
+ * @since 0.1.0
+ */
+export * as SecretsConfigProvider from "./SecretsConfigProvider.js"

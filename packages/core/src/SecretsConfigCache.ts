@@ -1,0 +1,362 @@
+/**
+ * An in-process cache in front of any `SecretsConfig`: a TTL (default and per call), a capacity,
+ * single-flight (concurrent identical reads share one fetch), failures never cached, optional
+ * stale-if-error with a bound, and control to invalidate and refresh. Built on Effect's `Cache` and
+ * driven by `Clock`, so `TestClock` controls expiry.
+ *
+ * @since 0.1.0
+ */
+import * as Cache from "effect/Cache"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Equal from "effect/Equal"
+import * as Exit from "effect/Exit"
+import * as FiberRef from "effect/FiberRef"
+import { dual } from "effect/Function"
+import * as GlobalValue from "effect/GlobalValue"
+import * as Hash from "effect/Hash"
+import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
+import type { Parameter } from "./Parameter.js"
+import type { Secret } from "./Secret.js"
+import * as SecretsConfig from "./SecretsConfig.js"
+import { type InvalidRequest, isTransient, type SecretsConfigError } from "./SecretsConfigError.js"
+import * as Metrics from "./SecretsConfigMetrics.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** How long a value is served from memory (default 60 seconds). */
+  readonly ttl?: Duration.DurationInput | undefined
+  /** How many entries are kept (default 1000). */
+  readonly capacity?: number | undefined
+  /**
+   * When a refresh fails, serve the last good value — at most `maxStaleness` after it was fetched —
+   * and log a warning. Off by default. `retryAfter` (default 5 seconds) is how long a stale value is
+   * served before the next attempt; `when` chooses the errors (default: transient errors and the
+   * extension's ambiguous `UpstreamError`; never `NotFound`, `AccessDenied` or bad input).
+   */
+  readonly staleIfError?:
+    | {
+        readonly maxStaleness: Duration.DurationInput
+        readonly retryAfter?: Duration.DurationInput | undefined
+        readonly when?: ((error: SecretsConfigError) => boolean) | undefined
+      }
+    | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export declare namespace SecretsConfigCache {
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  export interface Service {
+    /** Drops a parameter: with options, that one variant; without, every cached variant of the name. */
+    readonly invalidateParameter: (
+      name: string,
+      options?: SecretsConfig.GetParameterOptions
+    ) => Effect.Effect<void, InvalidRequest>
+    /** Drops a secret: with options, that one variant; without, every cached variant of the id. */
+    readonly invalidateSecret: (
+      secretId: string,
+      options?: SecretsConfig.GetSecretOptions
+    ) => Effect.Effect<void, InvalidRequest>
+    readonly invalidateAll: Effect.Effect<void>
+    /** Fetches a parameter now and caches it; on failure the cached value (if any) is dropped. */
+    readonly refreshParameter: (
+      name: string,
+      options?: SecretsConfig.GetParameterOptions
+    ) => Effect.Effect<Parameter, SecretsConfigError>
+    /** Fetches a secret now and caches it; on failure the cached value (if any) is dropped. */
+    readonly refreshSecret: (
+      secretId: string,
+      options?: SecretsConfig.GetSecretOptions
+    ) => Effect.Effect<Secret, SecretsConfigError>
+    /** Fetches every cached entry again, concurrently. */
+    readonly refreshAll: Effect.Effect<void, SecretsConfigError>
+    readonly stats: Effect.Effect<{ readonly hits: number; readonly misses: number; readonly size: number }>
+  }
+}
+
+/**
+ * Control of the cache installed by `layer`.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class SecretsConfigCache extends Context.Tag("@secrets-config/core/SecretsConfigCache")<
+  SecretsConfigCache,
+  SecretsConfigCache.Service
+>() {}
+
+/**
+ * The maximum age of a cached value for reads in the current fiber (see `withMaxAge`).
+ *
+ * @since 0.1.0
+ * @category fiber refs
+ */
+export const currentMaxAge: FiberRef.FiberRef<Option.Option<Duration.Duration>> = GlobalValue.globalValue(
+  Symbol.for("@secrets-config/core/SecretsConfigCache/currentMaxAge"),
+  () => FiberRef.unsafeMake(Option.none<Duration.Duration>())
+)
+
+/**
+ * Runs an effect whose cached reads accept values at most `maxAge` old: an older entry is fetched
+ * again. The per-call TTL: `SecretsConfig.getParameter("/app/flag").pipe(SecretsConfigCache.withMaxAge("5 seconds"))`.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withMaxAge: {
+  (maxAge: Duration.DurationInput): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, maxAge: Duration.DurationInput): Effect.Effect<A, E, R>
+} = dual(
+  2,
+  <A, E, R>(self: Effect.Effect<A, E, R>, maxAge: Duration.DurationInput): Effect.Effect<A, E, R> =>
+    Effect.locally(self, currentMaxAge, Option.some(Duration.decode(maxAge)))
+)
+
+/** A cache key: equal when the normalised requests are, carrying the request for the lookup. */
+class Key<R extends SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest> implements Equal.Equal {
+  constructor(readonly request: R) {}
+  [Equal.symbol](that: unknown): boolean {
+    return that instanceof Key && that.request.key === this.request.key
+  }
+  [Hash.symbol](): number {
+    return Hash.cached(this, Hash.string(this.request.key))
+  }
+}
+
+interface Entry<A> {
+  readonly value: A
+  readonly stale: boolean
+}
+
+const parameterOptions = (request: SecretsConfig.ParameterRequest): SecretsConfig.GetParameterOptions => {
+  const selector = request.inlineSelector ? Option.none() : request.selector
+  return {
+    withDecryption: request.withDecryption,
+    ...Option.match(selector, {
+      onNone: () => ({}),
+      onSome: (s) => (s._tag === "Version" ? { version: s.version } : { label: s.label })
+    })
+  }
+}
+
+const secretOptions = (request: SecretsConfig.SecretRequest): SecretsConfig.GetSecretOptions => ({
+  ...Option.match(request.versionId, { onNone: () => ({}), onSome: (versionId) => ({ versionId }) }),
+  ...Option.match(request.versionStage, { onNone: () => ({}), onSome: (versionStage) => ({ versionStage }) })
+})
+
+const defaultStaleWhen = (error: SecretsConfigError): boolean => isTransient(error) || error._tag === "UpstreamError"
+
+const fromEither = <A, E>(either: Either.Either<A, E>): Effect.Effect<A, E> =>
+  Either.isLeft(either) ? Effect.fail(either.left) : Effect.succeed(either.right)
+
+/**
+ * Builds the caching service over `underlying`, and its control.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.SecretsConfig.Service, options?: Options) {
+  const ttl = Duration.decode(options?.ttl ?? "60 seconds")
+  const capacity = options?.capacity ?? 1000
+  const stale = options?.staleIfError
+  const maxStaleness = stale === undefined ? Duration.zero : Duration.decode(stale.maxStaleness)
+  const retryAfter = Duration.decode(stale?.retryAfter ?? "5 seconds")
+  const staleWhen = stale?.when ?? defaultStaleWhen
+  // The last good value of each key, for stale-if-error; bounded like the cache.
+  const lastGood = new Map<string, { readonly value: unknown; readonly at: number }>()
+
+  const remember = (key: string, value: unknown, at: number) => {
+    if (stale === undefined) return
+    lastGood.delete(key)
+    lastGood.set(key, { value, at })
+    if (lastGood.size > capacity) lastGood.delete(lastGood.keys().next().value!)
+  }
+
+  const lookup =
+    <A>(fetch: () => Effect.Effect<A, SecretsConfigError>, key: string, name: string) =>
+    (): Effect.Effect<Entry<A>, SecretsConfigError> =>
+      Effect.matchEffect(fetch(), {
+        onSuccess: (value) =>
+          Effect.map(Clock.currentTimeMillis, (now) => {
+            remember(key, value, now)
+            return { value, stale: false }
+          }),
+        onFailure: (error) =>
+          Effect.flatMap(Clock.currentTimeMillis, (now) => {
+            const last = lastGood.get(key)
+            if (stale === undefined || last === undefined || !staleWhen(error)) return Effect.fail(error)
+            const age = now - last.at
+            if (age > Duration.toMillis(maxStaleness)) return Effect.fail(error)
+            return Effect.as(
+              Effect.zipRight(
+                Metric.increment(Metrics.staleServed),
+                Effect.logWarning(`SecretsConfigCache: serving a stale value after a failed refresh`).pipe(
+                  Effect.annotateLogs({ name, error: error._tag, ageMillis: age })
+                )
+              ),
+              { value: last.value as A, stale: true }
+            )
+          })
+      })
+
+  // Failures are also invalidated as soon as they are read (see `read`).
+  const timeToLive = (exit: Exit.Exit<Entry<unknown>, SecretsConfigError>): Duration.Duration =>
+    Exit.isFailure(exit) ? Duration.zero : exit.value.stale ? retryAfter : ttl
+
+  const parameters = yield* Cache.makeWith({
+    capacity,
+    timeToLive,
+    lookup: (key: Key<SecretsConfig.ParameterRequest>) =>
+      lookup(
+        () => underlying.getParameter(key.request.name, parameterOptions(key.request)),
+        key.request.key,
+        key.request.name
+      )()
+  })
+  const secrets = yield* Cache.makeWith({
+    capacity,
+    timeToLive,
+    lookup: (key: Key<SecretsConfig.SecretRequest>) =>
+      lookup(
+        () => underlying.getSecret(key.request.secretId, secretOptions(key.request)),
+        key.request.key,
+        key.request.secretId
+      )()
+  })
+
+  const read = <K, A>(
+    cache: Cache.Cache<K, Entry<A>, SecretsConfigError>,
+    key: K
+  ): Effect.Effect<A, SecretsConfigError> =>
+    Effect.flatMap(FiberRef.get(currentMaxAge), (maxAge) => {
+      const get = Effect.matchEffect(cache.getEither(key), {
+        onSuccess: (either) =>
+          Effect.as(
+            Metric.increment(Either.isLeft(either) ? Metrics.cacheHits : Metrics.cacheMisses),
+            Either.merge(either).value
+          ),
+        // A failure is never kept: a TTL of zero still serves it within the same clock tick.
+        onFailure: (error) => Effect.zipRight(cache.invalidate(key), Effect.fail(error))
+      })
+      if (Option.isNone(maxAge)) return get
+      return Effect.flatMap(Effect.all([cache.entryStats(key), Clock.currentTimeMillis]), ([stats, now]) =>
+        Option.isSome(stats) && now - stats.value.loadedMillis > Duration.toMillis(maxAge.value)
+          ? Effect.zipRight(cache.invalidate(key), get)
+          : get
+      )
+    })
+
+  const service = SecretsConfig.SecretsConfig.of({
+    getParameter: (name, options) =>
+      Effect.flatMap(fromEither(SecretsConfig.parameterRequest(name, options)), (request) =>
+        read(parameters, new Key(request))
+      ),
+    getSecret: (secretId, options) =>
+      Effect.flatMap(fromEither(SecretsConfig.secretRequest(secretId, options)), (request) =>
+        read(secrets, new Key(request))
+      )
+  })
+
+  const invalidateWhere = <R extends SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest, A>(
+    cache: Cache.Cache<Key<R>, Entry<A>, SecretsConfigError>,
+    matches: (request: R) => boolean
+  ) =>
+    Effect.flatMap(cache.keys, (keys) =>
+      Effect.forEach(
+        keys.filter((key) => matches(key.request)),
+        (key) =>
+          Effect.zipRight(
+            Effect.sync(() => lastGood.delete(key.request.key)),
+            cache.invalidate(key)
+          ),
+        { discard: true }
+      )
+    )
+
+  const refresh = <R extends SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest, A>(
+    cache: Cache.Cache<Key<R>, Entry<A>, SecretsConfigError>,
+    key: Key<R>
+  ): Effect.Effect<A, SecretsConfigError> =>
+    Effect.zipRight(
+      Effect.zipRight(
+        Effect.sync(() => lastGood.delete(key.request.key)),
+        cache.invalidate(key)
+      ),
+      Effect.map(cache.get(key), (entry) => entry.value)
+    )
+
+  const control = SecretsConfigCache.of({
+    invalidateParameter: (name, options) =>
+      options === undefined
+        ? Effect.flatMap(fromEither(SecretsConfig.parameterRequest(name)), (probe) =>
+            invalidateWhere(parameters, (r) => r.baseName === probe.baseName)
+          )
+        : Effect.flatMap(fromEither(SecretsConfig.parameterRequest(name, options)), (request) =>
+            invalidateWhere(parameters, (r) => r.key === request.key)
+          ),
+    invalidateSecret: (secretId, options) =>
+      Effect.flatMap(fromEither(SecretsConfig.secretRequest(secretId, options)), (request) =>
+        invalidateWhere(secrets, (r) =>
+          options === undefined ? r.secretId === request.secretId : r.key === request.key
+        )
+      ),
+    invalidateAll: Effect.all([parameters.invalidateAll, secrets.invalidateAll, Effect.sync(() => lastGood.clear())], {
+      discard: true
+    }),
+    refreshParameter: (name, options) =>
+      Effect.flatMap(fromEither(SecretsConfig.parameterRequest(name, options)), (request) =>
+        refresh(parameters, new Key(request))
+      ),
+    refreshSecret: (secretId, options) =>
+      Effect.flatMap(fromEither(SecretsConfig.secretRequest(secretId, options)), (request) =>
+        refresh(secrets, new Key(request))
+      ),
+    refreshAll: Effect.flatMap(Effect.all([parameters.keys, secrets.keys]), ([p, s]) =>
+      Effect.all(
+        [
+          Effect.forEach(p, (key) => refresh(parameters, key), { concurrency: "unbounded", discard: true }),
+          Effect.forEach(s, (key) => refresh(secrets, key), { concurrency: "unbounded", discard: true })
+        ],
+        { concurrency: 2, discard: true }
+      )
+    ),
+    stats: Effect.map(Effect.all([parameters.cacheStats, secrets.cacheStats]), ([p, s]) => ({
+      hits: p.hits + s.hits,
+      misses: p.misses + s.misses,
+      size: p.size + s.size
+    }))
+  })
+
+  return { service, control } as const
+})
+
+/**
+ * Wraps the `SecretsConfig` below it with the cache, and provides `SecretsConfigCache` to control it.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  options?: Options
+): Layer.Layer<SecretsConfig.SecretsConfig | SecretsConfigCache, never, SecretsConfig.SecretsConfig> =>
+  Layer.effectContext(
+    Effect.gen(function* () {
+      const underlying = yield* SecretsConfig.SecretsConfig
+      const { control, service } = yield* make(underlying, options)
+      return Context.make(SecretsConfig.SecretsConfig, service).pipe(Context.add(SecretsConfigCache, control))
+    })
+  )

@@ -1,0 +1,333 @@
+/**
+ * A `ConfigProvider` backed by Parameter Store and Secrets Manager through `SecretsConfig`: with
+ * `prefix: "/app/prod"`, `Config.string("DB_HOST")` reads the parameter `/app/prod/DB_HOST`, nested
+ * configs become path segments, and chosen subtrees read the keys of a JSON secret. Every key a
+ * `Config` declares is fetched in one concurrent burst, not one after another.
+ *
+ * @since 0.1.0
+ */
+import * as Cause from "effect/Cause"
+import type * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as HashSet from "effect/HashSet"
+import * as Layer from "effect/Layer"
+import * as PathPatch from "effect/ConfigProviderPathPatch"
+import * as Redacted from "effect/Redacted"
+import * as SecretsConfig from "./SecretsConfig.js"
+import type { SecretsConfigError } from "./SecretsConfigError.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The Parameter Store path under which config keys live, e.g. `"/app/prod"`. */
+  readonly prefix: string
+  /**
+   * Config subtrees read from Secrets Manager JSON secrets: `{ db: "app/db" }` reads
+   * `Config.nested(Config.string("password"), "db")` from the key `password` of the secret `app/db`.
+   * A key path with dots (`"services.payments"`) names a deeper subtree; a path that is a whole
+   * key (`{ API_KEY: "app/api-key" }`) reads the whole secret string.
+   */
+  readonly secrets?: Readonly<Record<string, string>> | undefined
+  /**
+   * Another provider to compose with (default: the environment, `ConfigProvider.fromEnv()`), asked
+   * `"first"` (it wins where it has a value) or `"last"` (only for what Parameter Store does not
+   * have). Omitted: no composition.
+   */
+  readonly compose?:
+    | { readonly order: "first" | "last"; readonly provider?: ConfigProvider.ConfigProvider | undefined }
+    | undefined
+  /**
+   * Treat the AWS extension's ambiguous `UpstreamError` (its generic 400, also sent for missing
+   * permissions and throttling) as missing data, so `Config.withDefault` applies. Off by default:
+   * such failures are loud.
+   */
+  readonly upstreamErrorAsMissing?: boolean | undefined
+  /** Maps each path segment to its name in Parameter Store (default: unchanged). */
+  readonly pathSegment?: ((segment: string) => string) | undefined
+  /** How many reads run at once in a burst (default: unbounded; the live layer bounds its own). */
+  readonly concurrency?: number | "unbounded" | undefined
+}
+
+type Source =
+  | { readonly _tag: "Parameter"; readonly name: string }
+  | { readonly _tag: "Secret"; readonly secretId: string; readonly keys: ReadonlyArray<string> }
+
+type Fetched = Exit.Exit<string, SecretsConfigError>
+
+const sourceKey = (source: Source): string =>
+  source._tag === "Parameter" ? `p:${source.name}` : `s:${source.secretId}`
+
+/** Strips the tail of Effect's primitive messages ("… but received <text>"), which quotes values. */
+const RECEIVED = /\s*(?:but )?received[\s\S]*$/
+
+const scrub = (error: ConfigError.ConfigError, values: ReadonlySet<string>): ConfigError.ConfigError => {
+  switch (error._op) {
+    case "And":
+      return ConfigError.And(scrub(error.left, values), scrub(error.right, values))
+    case "Or":
+      return ConfigError.Or(scrub(error.left, values), scrub(error.right, values))
+    case "InvalidData": {
+      let message = error.message.replace(RECEIVED, "")
+      for (const value of values) if (value.length > 0) message = message.split(value).join("<redacted>")
+      return ConfigError.InvalidData(error.path, `${message} (the value is not shown: it may be secret)`)
+    }
+    default:
+      return error
+  }
+}
+
+/**
+ * Builds the provider over the `SecretsConfig` in context.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (
+  options: Options
+): Effect.Effect<ConfigProvider.ConfigProvider, never, SecretsConfig.SecretsConfig> =>
+  Effect.map(SecretsConfig.SecretsConfig, (service) => fromService(service, options))
+
+/**
+ * Builds the provider over a given `SecretsConfig` service.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromService = (
+  service: SecretsConfig.SecretsConfig.Service,
+  options: Options
+): ConfigProvider.ConfigProvider => {
+  const prefix = options.prefix.replace(/\/+$/, "")
+  const segment = options.pathSegment ?? ((s: string) => s)
+  const subtrees = Object.entries(options.secrets ?? {})
+    .map(([path, secretId]) => ({ path: path.split("."), secretId }))
+    .sort((a, b) => b.path.length - a.path.length)
+  const other = options.compose === undefined ? undefined : (options.compose.provider ?? ConfigProvider.fromEnv())
+  const concurrency = options.concurrency ?? "unbounded"
+
+  const sourceOf = (path: ReadonlyArray<string>): Source => {
+    for (const subtree of subtrees) {
+      if (subtree.path.length <= path.length && subtree.path.every((s, i) => s === path[i])) {
+        return { _tag: "Secret", secretId: subtree.secretId, keys: path.slice(subtree.path.length) }
+      }
+    }
+    return { _tag: "Parameter", name: `${prefix}/${path.map(segment).join("/")}` }
+  }
+
+  const fetch = (source: Source): Effect.Effect<Fetched> =>
+    Effect.exit(
+      source._tag === "Parameter"
+        ? Effect.map(service.getParameter(source.name), (p) => Redacted.value(p.value))
+        : Effect.map(
+            SecretsConfig.secretValue(source.secretId).pipe(
+              Effect.provideService(SecretsConfig.SecretsConfig, service)
+            ),
+            Redacted.value
+          )
+    )
+
+  const toConfigError = (
+    path: ReadonlyArray<string>,
+    source: Source,
+    error: SecretsConfigError
+  ): ConfigError.ConfigError => {
+    const where = source._tag === "Parameter" ? `parameter ${source.name}` : `secret ${source.secretId}`
+    if (error._tag === "NotFound" || (error._tag === "UpstreamError" && options.upstreamErrorAsMissing === true)) {
+      return ConfigError.MissingData([...path], `Expected ${where} to exist (${error._tag})`)
+    }
+    return ConfigError.SourceUnavailable([...path], error.message, Cause.fail(error))
+  }
+
+  /** The text at a path, from a fetched parameter or from a key inside a fetched JSON secret. */
+  const textAt = (
+    path: ReadonlyArray<string>,
+    source: Source,
+    fetched: Fetched
+  ): Either.Either<string, ConfigError.ConfigError> => {
+    if (Exit.isFailure(fetched)) {
+      const error = Cause.failureOption(fetched.cause)
+      return Either.left(
+        error._tag === "Some"
+          ? toConfigError(path, source, error.value)
+          : ConfigError.SourceUnavailable(
+              [...path],
+              "The read was interrupted or died",
+              fetched.cause as Cause.Cause<unknown>
+            )
+      )
+    }
+    if (source._tag === "Parameter" || source.keys.length === 0) return Either.right(fetched.value)
+    let node: unknown
+    try {
+      node = JSON.parse(fetched.value)
+    } catch {
+      return Either.left(ConfigError.InvalidData([...path], `Expected secret ${source.secretId} to hold a JSON object`))
+    }
+    for (const key of source.keys) {
+      if (typeof node !== "object" || node === null || !Object.hasOwn(node, key)) {
+        return Either.left(
+          ConfigError.MissingData(
+            [...path],
+            `Expected secret ${source.secretId} to have the key ${source.keys.join(".")}`
+          )
+        )
+      }
+      node = (node as Record<string, unknown>)[key]
+    }
+    if (node === null || node === undefined) {
+      return Either.left(
+        ConfigError.MissingData(
+          [...path],
+          `Expected secret ${source.secretId} to have the key ${source.keys.join(".")}`
+        )
+      )
+    }
+    return Either.right(typeof node === "object" ? JSON.stringify(node) : String(node))
+  }
+
+  /** A flat provider reading through `lookup` (which fetches or finds a prefetched answer). */
+  const makeFlat = (
+    lookup: (source: Source) => Effect.Effect<Fetched>,
+    seen?: Set<string>
+  ): ConfigProvider.ConfigProvider.Flat =>
+    ConfigProvider.makeFlat({
+      load: <A>(path: ReadonlyArray<string>, primitive: Config.Config.Primitive<A>, split: boolean) => {
+        const source = sourceOf(path)
+        return Effect.flatMap(lookup(source), (fetched) => {
+          const text = textAt(path, source, fetched)
+          if (Either.isLeft(text)) return Effect.fail(text.left)
+          const parts = split ? text.right.split(",") : [text.right]
+          if (seen !== undefined) {
+            seen.add(text.right)
+            for (const part of parts) seen.add(part)
+          }
+          return Effect.forEach(parts, (part) =>
+            Either.mapLeft(primitive.parse(part), (e) => ConfigError.prefixed(e, [...path]))
+          )
+        })
+      },
+      enumerateChildren: (path) => {
+        const source = sourceOf(path)
+        if (source._tag === "Parameter") return Effect.succeed(HashSet.empty())
+        return Effect.map(lookup(source), (fetched) => {
+          if (Exit.isFailure(fetched)) return HashSet.empty<string>()
+          try {
+            let node: unknown = JSON.parse(fetched.value)
+            for (const key of source.keys) node = (node as Record<string, unknown> | null)?.[key]
+            return typeof node === "object" && node !== null
+              ? HashSet.fromIterable(Object.keys(node))
+              : HashSet.empty<string>()
+          } catch {
+            return HashSet.empty<string>()
+          }
+        })
+      },
+      patch: PathPatch.empty
+    })
+
+  /** Ours then the other provider for missing data, or the other first: at the level of one path. */
+  const compose = (ours: ConfigProvider.ConfigProvider.Flat): ConfigProvider.ConfigProvider.Flat => {
+    if (other === undefined || options.compose === undefined) return ours
+    const theirs = other.flattened
+    const [first, second] = options.compose.order === "first" ? [theirs, ours] : [ours, theirs]
+    const missingOnly = (error: ConfigError.ConfigError) => ConfigError.isMissingDataOnly(error)
+    return ConfigProvider.makeFlat({
+      load: (path, primitive, split) =>
+        Effect.catchIf(first.load(path, primitive, split), missingOnly, (error) =>
+          Effect.catchIf(second.load(path, primitive, split), missingOnly, (e) => Effect.fail(ConfigError.Or(error, e)))
+        ),
+      enumerateChildren: (path) =>
+        Effect.zipWith(
+          Effect.orElseSucceed(first.enumerateChildren(path), () => HashSet.empty<string>()),
+          Effect.orElseSucceed(second.enumerateChildren(path), () => HashSet.empty<string>()),
+          (a, b) => HashSet.union(a, b)
+        ),
+      patch: PathPatch.empty
+    })
+  }
+
+  const flattened = compose(makeFlat(fetch))
+
+  return ConfigProvider.make({
+    flattened,
+    load: <A>(config: Config.Config<A>) =>
+      Effect.gen(function* () {
+        // 1. A dry run against a recorder finds every path the config may read (both sides of
+        //    every `Config.all`, defaults included), with no I/O.
+        const recorded: Array<{
+          readonly path: ReadonlyArray<string>
+          readonly primitive: Config.Config.Primitive<unknown>
+        }> = []
+        const recorder = ConfigProvider.makeFlat({
+          load: (path, primitive) => {
+            recorded.push({ path, primitive })
+            return Effect.fail(ConfigError.MissingData([...path], "recording"))
+          },
+          enumerateChildren: () => Effect.succeed(HashSet.empty<string>()),
+          patch: PathPatch.empty
+        })
+        yield* Effect.either(ConfigProvider.fromFlat(recorder).load(config))
+
+        // 2. One concurrent burst: each parameter or secret once.
+        const sources = new Map<string, Source>()
+        for (const { path } of recorded) {
+          const source = sourceOf(path)
+          if (!sources.has(sourceKey(source))) sources.set(sourceKey(source), source)
+        }
+        const prefetched = new Map<string, Fetched>()
+        if (options.compose?.order !== "first") {
+          yield* Effect.forEach(
+            sources.values(),
+            (source) => Effect.map(fetch(source), (fetched) => prefetched.set(sourceKey(source), fetched)),
+            { concurrency, discard: true }
+          )
+        } else {
+          // The other provider wins: fetch only what it lacks.
+          const theirs = other!.flattened
+          const needed = new Map<string, Source>()
+          yield* Effect.forEach(
+            recorded,
+            ({ path, primitive }) =>
+              Effect.flatMap(Effect.either(theirs.load(path, primitive, false)), (result) =>
+                Effect.sync(() => {
+                  if (Either.isLeft(result)) needed.set(sourceKey(sourceOf(path)), sourceOf(path))
+                })
+              ),
+            { discard: true }
+          )
+          yield* Effect.forEach(
+            needed.values(),
+            (source) => Effect.map(fetch(source), (fetched) => prefetched.set(sourceKey(source), fetched)),
+            { concurrency, discard: true }
+          )
+        }
+
+        // 3. The real run, from what was fetched (fetching anything the dry run could not foresee).
+        const seen = new Set<string>()
+        const lookup = (source: Source) => {
+          const hit = prefetched.get(sourceKey(source))
+          return hit !== undefined
+            ? Effect.succeed(hit)
+            : Effect.tap(fetch(source), (fetched) => Effect.sync(() => prefetched.set(sourceKey(source), fetched)))
+        }
+        return yield* ConfigProvider.fromFlat(compose(makeFlat(lookup, seen)))
+          .load(config)
+          .pipe(Effect.mapError((error) => scrub(error, seen)))
+      })
+  })
+}
+
+/**
+ * Installs the provider as the `ConfigProvider` of everything the layer is provided to.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<never, never, SecretsConfig.SecretsConfig> =>
+  Layer.unwrapEffect(Effect.map(make(options), Layer.setConfigProvider))

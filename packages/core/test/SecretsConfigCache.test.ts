@@ -1,0 +1,238 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as SecretsConfig from "@secrets-config/core/SecretsConfig"
+import * as SecretsConfigCache from "@secrets-config/core/SecretsConfigCache"
+import * as SecretsConfigError from "@secrets-config/core/SecretsConfigError"
+import * as Metrics from "@secrets-config/core/SecretsConfigMetrics"
+import { type Duration, Effect, Fiber, Layer, Logger, Metric, Redacted, TestClock } from "effect"
+import * as fakes from "./helpers/fake.js"
+
+const makeFake = (options?: { readonly latency?: Duration.DurationInput }) => {
+  const fake = fakes.makeFake({
+    values: { "/app/a": "a-1", "/app/b": "b-1", "/app/c": "c-1", "app/db": "db-1" },
+    ...(options?.latency === undefined ? {} : { latency: options.latency })
+  })
+  const layer = (cacheOptions?: SecretsConfigCache.Options) =>
+    SecretsConfigCache.layer(cacheOptions).pipe(Layer.provide(fake.layer))
+  return { state: fake.state, layer }
+}
+
+const value = (name: string, options?: SecretsConfig.GetParameterOptions) =>
+  Effect.map(SecretsConfig.parameterValue(name, options), Redacted.value)
+
+const unreachable = () =>
+  new SecretsConfigError.ExtensionUnreachable({
+    kind: "parameter",
+    resource: "/app/a",
+    url: "http://127.0.0.1:2773",
+    reason: "connection refused"
+  })
+
+describe("SecretsConfigCache", () => {
+  it.effect("serves from memory until the TTL passes, then fetches again (a rotation shows after the TTL)", () => {
+    const fake = makeFake()
+    return Effect.gen(function* () {
+      assert.strictEqual(yield* value("/app/a"), "a-1")
+      fake.state.values.set("/app/a", "a-2")
+      yield* TestClock.adjust("59 seconds")
+      assert.strictEqual(yield* value("/app/a"), "a-1")
+      assert.strictEqual(fake.state.calls.length, 1)
+      yield* TestClock.adjust("2 seconds")
+      assert.strictEqual(yield* value("/app/a"), "a-2")
+      assert.strictEqual(fake.state.calls.length, 2)
+    }).pipe(Effect.provide(fake.layer()))
+  })
+
+  it.effect("honours a configured TTL", () => {
+    const fake = makeFake()
+    return Effect.gen(function* () {
+      yield* value("/app/a")
+      yield* TestClock.adjust("4 seconds")
+      yield* value("/app/a")
+      assert.strictEqual(fake.state.calls.length, 1)
+      yield* TestClock.adjust("2 seconds")
+      yield* value("/app/a")
+      assert.strictEqual(fake.state.calls.length, 2)
+    }).pipe(Effect.provide(fake.layer({ ttl: "5 seconds" })))
+  })
+
+  it.effect("withMaxAge: a per-call TTL shorter than the default fetches an older entry again", () => {
+    const fake = makeFake()
+    return Effect.gen(function* () {
+      yield* value("/app/a")
+      yield* TestClock.adjust("10 seconds")
+      yield* value("/app/a")
+      assert.strictEqual(fake.state.calls.length, 1)
+      fake.state.values.set("/app/a", "a-2")
+      assert.strictEqual(yield* value("/app/a").pipe(SecretsConfigCache.withMaxAge("5 seconds")), "a-2")
+      assert.strictEqual(fake.state.calls.length, 2)
+      assert.strictEqual(yield* value("/app/a").pipe(SecretsConfigCache.withMaxAge("5 seconds")), "a-2")
+      assert.strictEqual(fake.state.calls.length, 2)
+    }).pipe(Effect.provide(fake.layer()))
+  })
+
+  it.effect("never caches a failure: the next call fetches again", () => {
+    const fake = makeFake()
+    return Effect.gen(function* () {
+      fake.state.failures.push(
+        new SecretsConfigError.ExtensionNotReady({ kind: "parameter", resource: "/app/a" }),
+        new SecretsConfigError.UpstreamError({
+          kind: "parameter",
+          resource: "/app/a",
+          status: 400,
+          body: SecretsConfigError.GENERIC_ERROR_BODY,
+          transient: false
+        })
+      )
+      assert.strictEqual((yield* Effect.flip(value("/app/a")))._tag, "ExtensionNotReady")
+      assert.strictEqual((yield* Effect.flip(value("/app/a")))._tag, "UpstreamError")
+      assert.strictEqual(yield* value("/app/a"), "a-1")
+      assert.strictEqual(yield* value("/app/a"), "a-1")
+      assert.strictEqual(fake.state.calls.length, 3)
+    }).pipe(Effect.provide(fake.layer()))
+  })
+
+  it.effect(
+    "single-flight: 1,000 concurrent reads of one key make one fetch; other keys and variants fetch apart",
+    () => {
+      const fake = makeFake({ latency: "100 millis" })
+      return Effect.gen(function* () {
+        const fiber = yield* Effect.fork(
+          Effect.all(
+            [
+              Effect.forEach(Array.from({ length: 1000 }), () => value("/app/a"), { concurrency: "unbounded" }),
+              value("/app/a", { withDecryption: false }),
+              value("/app/a", { version: 1 }),
+              value("/app/a:1"),
+              value("/app/b")
+            ],
+            { concurrency: "unbounded" }
+          )
+        )
+        yield* TestClock.adjust("100 millis")
+        const [many] = yield* Fiber.join(fiber)
+        assert.isTrue(many.every((v) => v === "a-1"))
+        // "/app/a" once, its undecrypted variant, ":1" (shared by version: 1 and the inline "/app/a:1"), and "/app/b".
+        assert.strictEqual(fake.state.calls.length, 4)
+      }).pipe(Effect.provide(fake.layer()))
+    }
+  )
+
+  it.effect("concurrent readers share a failure but it is not kept", () => {
+    const fake = makeFake({ latency: "100 millis" })
+    return Effect.gen(function* () {
+      fake.state.failures.push(unreachable())
+      const fiber = yield* Effect.fork(
+        Effect.forEach(Array.from({ length: 10 }), () => Effect.either(value("/app/a")), { concurrency: "unbounded" })
+      )
+      yield* TestClock.adjust("100 millis")
+      const results = yield* Fiber.join(fiber)
+      assert.isTrue(results.every((r) => r._tag === "Left"))
+      assert.strictEqual(fake.state.calls.length, 1)
+      const again = yield* Effect.fork(value("/app/a"))
+      yield* TestClock.adjust("100 millis")
+      assert.strictEqual(yield* Fiber.join(again), "a-1")
+    }).pipe(Effect.provide(fake.layer()))
+  })
+
+  it.effect("stale-if-error: serves the last good value inside its bound, with a warning; fails past it", () => {
+    const fake = makeFake()
+    const warnings: Array<unknown> = []
+    const logger = Logger.make(({ logLevel, message }) => {
+      if (logLevel._tag === "Warning") warnings.push(message)
+    })
+    return Effect.gen(function* () {
+      assert.strictEqual(yield* value("/app/a"), "a-1")
+      yield* TestClock.adjust("61 seconds")
+      fake.state.failures.push(unreachable())
+      assert.strictEqual(yield* value("/app/a"), "a-1")
+      assert.strictEqual(warnings.length, 1)
+      // A stale value is kept only `retryAfter` (5 s), then the endpoint is tried again.
+      yield* TestClock.adjust("3 seconds")
+      yield* value("/app/a")
+      assert.strictEqual(fake.state.calls.length, 2)
+      yield* TestClock.adjust("3 seconds")
+      fake.state.values.set("/app/a", "a-2")
+      assert.strictEqual(yield* value("/app/a"), "a-2")
+      assert.strictEqual(fake.state.calls.length, 3)
+      // Past the bound (2 minutes after the last good fetch), the error comes through.
+      yield* TestClock.adjust("121 seconds")
+      fake.state.failures.push(unreachable())
+      assert.strictEqual((yield* Effect.flip(value("/app/a")))._tag, "ExtensionUnreachable")
+      // A definite NotFound is never papered over.
+      yield* value("/app/b")
+      yield* TestClock.adjust("61 seconds")
+      fake.state.values.delete("/app/b")
+      assert.strictEqual((yield* Effect.flip(value("/app/b")))._tag, "NotFound")
+    }).pipe(
+      Effect.provide(fake.layer({ staleIfError: { maxStaleness: "2 minutes" } })),
+      Effect.provide(Logger.add(logger))
+    )
+  })
+
+  it.effect("invalidate and refresh, one entry or all", () => {
+    const fake = makeFake()
+    return Effect.gen(function* () {
+      const cache = yield* SecretsConfigCache.SecretsConfigCache
+      yield* value("/app/a")
+      yield* value("/app/a", { withDecryption: false })
+      yield* value("/app/b")
+      yield* SecretsConfig.secretValue("app/db")
+      assert.strictEqual(fake.state.calls.length, 4)
+      fake.state.values.set("/app/a", "a-2")
+      yield* cache.invalidateParameter("/app/a")
+      assert.strictEqual(yield* value("/app/a"), "a-2")
+      assert.strictEqual(yield* value("/app/a", { withDecryption: false }), "a-2")
+      assert.strictEqual(yield* value("/app/b"), "b-1")
+      assert.strictEqual(fake.state.calls.length, 6)
+      fake.state.values.set("/app/b", "b-2")
+      const refreshed = yield* cache.refreshParameter("/app/b")
+      assert.strictEqual(Redacted.value(refreshed.value), "b-2")
+      assert.strictEqual(yield* value("/app/b"), "b-2")
+      assert.strictEqual(fake.state.calls.length, 7)
+      fake.state.values.set("app/db", "db-2")
+      yield* cache.invalidateSecret("app/db")
+      assert.strictEqual(Redacted.value(yield* SecretsConfig.secretValue("app/db")), "db-2")
+      yield* cache.refreshAll
+      assert.strictEqual(fake.state.calls.length, 8 + 4)
+      yield* cache.invalidateAll
+      yield* value("/app/a")
+      assert.strictEqual(fake.state.calls.length, 13)
+      const stats = yield* cache.stats
+      assert.isAbove(stats.hits, 0)
+      assert.isAbove(stats.misses, 0)
+    }).pipe(Effect.provide(fake.layer()))
+  })
+
+  it.effect("keeps at most `capacity` entries", () => {
+    const fake = makeFake()
+    return Effect.gen(function* () {
+      yield* value("/app/a")
+      yield* value("/app/b")
+      yield* value("/app/c")
+      yield* value("/app/a")
+      assert.strictEqual(fake.state.calls.length, 4)
+    }).pipe(Effect.provide(fake.layer({ capacity: 2 })))
+  })
+
+  it.effect("refuses a bad request before any I/O", () => {
+    const fake = makeFake()
+    return Effect.gen(function* () {
+      assert.strictEqual((yield* Effect.flip(value("/app/a", { version: 1, label: "x" })))._tag, "InvalidRequest")
+      assert.strictEqual((yield* Effect.flip(value("")))._tag, "InvalidRequest")
+      assert.strictEqual(fake.state.calls.length, 0)
+    }).pipe(Effect.provide(fake.layer()))
+  })
+
+  it.effect("counts hits and misses in metrics", () => {
+    const fake = makeFake()
+    return Effect.gen(function* () {
+      const before = yield* Metric.value(Metrics.cacheHits)
+      const missesBefore = yield* Metric.value(Metrics.cacheMisses)
+      yield* value("/app/c")
+      yield* value("/app/c")
+      yield* value("/app/c")
+      assert.strictEqual((yield* Metric.value(Metrics.cacheHits)).count - before.count, 2)
+      assert.strictEqual((yield* Metric.value(Metrics.cacheMisses)).count - missesBefore.count, 1)
+    }).pipe(Effect.provide(fake.layer()))
+  })
+})
