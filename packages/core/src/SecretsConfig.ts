@@ -93,6 +93,14 @@ export interface SecretRequest {
 }
 
 /**
+ * Parameter Store names under this path read Secrets Manager secrets.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const REFERENCE_PREFIX: "/aws/reference/secretsmanager/" = internal.REFERENCE_PREFIX
+
+/**
  * Validates and normalises a `getParameter` call without any I/O.
  *
  * @since 0.1.0

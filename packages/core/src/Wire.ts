@@ -13,6 +13,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as issues from "./internal/issues.js"
+import { REFERENCE_PREFIX } from "./internal/request.js"
 import { Parameter, ParameterType } from "./Parameter.js"
 import { Secret, type SecretValue } from "./Secret.js"
 import {
@@ -202,7 +203,7 @@ const secretOf = (
         name:
           source.name ??
           source.Name ??
-          parameter.Name.slice("/aws/reference/secretsmanager/".length).replace(/:[^:]*$/, ""),
+          parameter.Name.slice(REFERENCE_PREFIX.length).replace(/:[^:]*$/, ""),
         versionId: source.versionId ?? source.VersionId ?? "",
         versionStages: source.versionStages ?? source.VersionStages ?? [],
         createdDate: source.createdDate ?? source.CreatedDate ?? parameter.LastModifiedDate,

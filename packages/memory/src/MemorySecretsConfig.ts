@@ -309,7 +309,7 @@ export class Control extends Context.Tag("@secrets-config/memory/Control")<Contr
 
 const CURRENT = "AWSCURRENT"
 const PREVIOUS = "AWSPREVIOUS"
-const REFERENCE_PREFIX = "/aws/reference/secretsmanager/"
+const { REFERENCE_PREFIX } = SecretsConfig
 const MAX_PARAMETER_NAME = 1011
 const MAX_PARAMETER_BYTES = 8192
 const MAX_PARAMETER_VERSIONS = 100

@@ -9,7 +9,7 @@ export const MAX_NAME_LENGTH = 2048
 export const MAX_LABEL_LENGTH = 100
 export const MAX_VERSION_ID_LENGTH = 64
 export const MAX_VERSION_STAGE_LENGTH = 256
-export const REFERENCE_PREFIX = "/aws/reference/secretsmanager/"
+export const REFERENCE_PREFIX = "/aws/reference/secretsmanager/" as const
 
 const invalid = (kind: "parameter" | "secret", name: string, reason: string) =>
   Either.left(new InvalidRequest({ kind, resource: name, reason }))
