@@ -15,10 +15,11 @@ import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as HashSet from "effect/HashSet"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as PathPatch from "effect/ConfigProviderPathPatch"
 import * as Redacted from "effect/Redacted"
 import * as SecretsConfig from "./SecretsConfig.js"
-import type { SecretsConfigError } from "./SecretsConfigError.js"
+import { isSecretsConfigError, type SecretsConfigError } from "./SecretsConfigError.js"
 
 /**
  * @since 0.1.0
@@ -321,6 +322,25 @@ export const fromService = (
           .pipe(Effect.mapError((error) => scrub(error, seen)))
       })
   })
+}
+
+/**
+ * The `SecretsConfigError` behind a `ConfigError` raised by this provider (the first one, for a
+ * config that failed in several places), to answer with its tag and message.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const sourceError = (error: ConfigError.ConfigError): Option.Option<SecretsConfigError> => {
+  switch (error._op) {
+    case "And":
+    case "Or":
+      return Option.orElse(sourceError(error.left), () => sourceError(error.right))
+    case "SourceUnavailable":
+      return Option.filter(Cause.failureOption(error.cause), isSecretsConfigError)
+    default:
+      return Option.none()
+  }
 }
 
 /**

@@ -200,10 +200,7 @@ const secretOf = (
     new Secret(
       {
         arn: source.ARN ?? source.arn ?? parameter.ARN,
-        name:
-          source.name ??
-          source.Name ??
-          parameter.Name.slice(REFERENCE_PREFIX.length).replace(/:[^:]*$/, ""),
+        name: source.name ?? source.Name ?? parameter.Name.slice(REFERENCE_PREFIX.length).replace(/:[^:]*$/, ""),
         versionId: source.versionId ?? source.VersionId ?? "",
         versionStages: source.versionStages ?? source.VersionStages ?? [],
         createdDate: source.createdDate ?? source.CreatedDate ?? parameter.LastModifiedDate,

@@ -144,6 +144,10 @@ describe("SecretsConfigProvider", () => {
       const error = yield* Effect.flip(Config.string("DB_HOST").pipe(Config.withDefault("x")))
       assert.isTrue(error._op === "SourceUnavailable" || String(error).includes("SourceUnavailable"))
       assert.include(String(error), "rejected the session token")
+      const source = SecretsConfigProvider.sourceError(error)
+      assert.strictEqual(Option.getOrThrow(source)._tag, "TokenRejected")
+      const missing = yield* Effect.flip(Config.string("NOPE"))
+      assert.isTrue(Option.isNone(SecretsConfigProvider.sourceError(missing)))
     }).pipe(withProvider(fake))
   })
 
