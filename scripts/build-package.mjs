@@ -7,7 +7,8 @@ import { transformSync } from "esbuild"
 
 const cwd = process.cwd()
 const build = path.join(cwd, "build")
-fs.rmSync(build, { recursive: true, force: true })
+// Only the published outputs: build/tsc holds what `tsc -b` (pnpm check) relies on.
+for (const dir of ["esm", "cjs", "dts"]) fs.rmSync(path.join(build, dir), { recursive: true, force: true })
 fs.rmSync(path.join(cwd, ".tsbuildinfo", "build.tsbuildinfo"), { force: true })
 execFileSync(
   process.execPath,

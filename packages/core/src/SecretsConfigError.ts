@@ -83,14 +83,23 @@ export class InvalidRequest extends Schema.TaggedError<InvalidRequest>("@secrets
  */
 export class MissingToken extends Schema.TaggedError<MissingToken>("@secrets-config/core/MissingToken")(
   "MissingToken",
-  { ...fields, variables: Schema.Array(Schema.String) }
+  {
+    ...fields,
+    variables: Schema.Array(Schema.String),
+    /** Why a variable that is set gave no token (e.g. a `file://` token that cannot be read). */
+    detail: Schema.optional(Schema.String)
+  }
 ) {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   /** @since 0.1.0 */
   override get message(): string {
+    const why =
+      this.detail === undefined
+        ? `none of ${this.variables.join(", ")} is set`
+        : `${this.detail} (looked at ${this.variables.join(", ")})`
     return (
-      `No session token for ${what(this.kind, this.resource)}: none of ${this.variables.join(", ")} is set. ` +
+      `No session token for ${what(this.kind, this.resource)}: ${why}. ` +
       `Inside Lambda, AWS_SESSION_TOKEN is set by the runtime; functions with SnapStart have no usable token ` +
       `and the extension does not support SnapStart. Outside Lambda, set the variable or pass a token option.`
     )
@@ -174,7 +183,12 @@ export class ExtensionUnreachable extends Schema.TaggedError<ExtensionUnreachabl
  */
 export class RequestTimeout extends Schema.TaggedError<RequestTimeout>("@secrets-config/core/RequestTimeout")(
   "RequestTimeout",
-  { ...fields, timeoutMillis: Schema.Number, scope: Schema.Literal("attempt", "deadline", "upstream") }
+  {
+    ...fields,
+    /** The limit that passed; absent for `"upstream"` (the endpoint does not say). */
+    timeoutMillis: Schema.optional(Schema.Number),
+    scope: Schema.Literal("attempt", "deadline", "upstream")
+  }
 ) {
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
@@ -184,8 +198,8 @@ export class RequestTimeout extends Schema.TaggedError<RequestTimeout>("@secrets
       this.scope === "upstream"
         ? "the endpoint timed out calling AWS"
         : this.scope === "deadline"
-          ? `the overall deadline of ${this.timeoutMillis} ms passed`
-          : `one attempt took longer than ${this.timeoutMillis} ms`
+          ? `the overall deadline${this.timeoutMillis === undefined ? "" : ` of ${this.timeoutMillis} ms`} passed`
+          : `one attempt took longer than ${this.timeoutMillis === undefined ? "its timeout" : `${this.timeoutMillis} ms`}`
     return (
       `Timed out reading ${what(this.kind, this.resource)}: ${where}. The endpoint or AWS is slow or hung; ` +
       `raise the timeout or deadline if the function has time left, and check the function's network path to AWS.`

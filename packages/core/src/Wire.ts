@@ -20,6 +20,7 @@ import {
   AccessDenied,
   ExtensionNotReady,
   GENERIC_ERROR_BODY,
+  InvalidResponse,
   NotFound,
   RequestTimeout,
   type ResourceKind,
@@ -312,61 +313,104 @@ export type Dialect = "extension" | "agent"
  */
 export const NOT_READY_BODY = "not ready to serve traffic, please wait"
 
+const NOT_READY_PREFIX = "not ready to serve traffic"
+
 /** Error bodies are short texts; anything longer is cut before it is kept on an error. */
-const MAX_BODY_ON_ERROR = 1024
+const MAX_BODY_ON_ERROR = 512
+const MAX_DETAIL = 300
+
+const truncate = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max)}…` : text)
 
 // The Agent writes `{"__type":"<Code>", "message":"<msg>"}` without escaping the message, so the
 // body may be invalid JSON: read the fields with patterns, never with JSON.parse.
-const AGENT_TYPE = /^\s*\{\s*"__type"\s*:\s*"([A-Za-z0-9_.:#-]+)"/
-const AGENT_MESSAGE = /"message"\s*:\s*"([\s\S]*)"\s*\}\s*$/
+const AWS_TYPE = /^\{\s*"__type"\s*:\s*"([^"\\]{1,256})"/
+const AWS_MESSAGE = /"message"\s*:\s*"([\s\S]*)"\s*\}$/
 
 /**
- * Maps an error answer (any status but 200) to its tagged error, as PROTOCOL §3 describes each
- * dialect. The body is read as text and trimmed, never parsed blindly. Only an unambiguous answer
- * becomes `NotFound` or `AccessDenied`: the extension's generic 400 stays an `UpstreamError`.
+ * Reads an AWS error body (`{"__type":"<Code>", "message":"<msg>"}`) leniently: the Agent does not
+ * escape the message, so the body may be invalid JSON. `com.amazonaws…#Code` and
+ * `Code:http://…` forms are reduced to `Code`.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const awsErrorType = (body: string): { readonly type: string; readonly message: string } | undefined => {
+  const m = AWS_TYPE.exec(body)
+  if (m === null) return undefined
+  let type = m[1]!
+  const hash = type.lastIndexOf("#")
+  if (hash !== -1) type = type.slice(hash + 1)
+  const colon = type.indexOf(":")
+  if (colon !== -1) type = type.slice(0, colon)
+  const message = AWS_MESSAGE.exec(body)
+  return { type: type.trim(), message: message === null ? "" : message[1]!.trim() }
+}
+
+/**
+ * Maps an answer other than 200 to its tagged error, as PROTOCOL §3 describes both dialects: status
+ * first, the body read as text and trimmed, never parsed blindly. Only an unambiguous answer (the
+ * Agent's `__type`) becomes `NotFound` or `AccessDenied`; the AWS extension's generic 400 stays an
+ * `UpstreamError` that is not transient.
  *
  * @since 0.1.0
  * @category decoding
  */
 export const errorFromResponse = (response: {
-  readonly dialect: Dialect
   readonly kind: ResourceKind
-  readonly name: string
+  readonly resource: string
   readonly status: number
   readonly body: string
 }): SecretsConfigError => {
-  const { dialect, kind, status } = response
-  const resource = response.name
-  const body = response.body.trim().slice(0, MAX_BODY_ON_ERROR)
-  const upstream = (transient: boolean) => new UpstreamError({ kind, resource, status, body, transient })
-  if (dialect === "extension") {
-    if (status === 401 || status === 403) return new TokenRejected({ kind, resource, status })
-    if (status === 400 && body.startsWith("not ready to serve traffic"))
-      return new ExtensionNotReady({ kind, resource })
-    if (status === 429) return new Throttled({ kind, resource, status })
-    return upstream(status === 502 || status === 503 || status === 504)
+  const { kind, resource, status } = response
+  const body = response.body.trim()
+  const upstream = (transient: boolean) =>
+    new UpstreamError({ kind, resource, status, body: truncate(body, MAX_BODY_ON_ERROR), transient })
+  if (status >= 200 && status < 300) {
+    return new InvalidResponse({ kind, resource, status, reason: `unexpected status ${status} (expected 200)` })
   }
-  if (status === 403) return new TokenRejected({ kind, resource, status })
-  // The Agent's own connection limit (`Connection limit exceeded`).
-  if (status === 429) return new Throttled({ kind, resource, status })
-  const type = AGENT_TYPE.exec(body)?.[1]
-  if (type === undefined) return upstream(status === 502 || status === 503 || status === 504)
-  const code = type.slice(type.lastIndexOf("#") + 1)
-  switch (code) {
-    case "ResourceNotFoundException":
-      return new NotFound({ kind, resource })
-    case "AccessDeniedException":
-      return new AccessDenied({ kind, resource, detail: AGENT_MESSAGE.exec(body)?.[1] ?? code })
-    case "ThrottlingException":
-    case "TooManyRequestsException":
-    case "RequestLimitExceeded":
+  const aws = body.startsWith("{") ? awsErrorType(body) : undefined
+  if (aws !== undefined) {
+    switch (aws.type) {
+      case "ResourceNotFoundException":
+      case "ParameterNotFound":
+      case "ParameterVersionNotFound":
+        return new NotFound({ kind, resource })
+      case "AccessDeniedException":
+      case "AccessDenied":
+        return new AccessDenied({ kind, resource, detail: truncate(aws.message || aws.type, MAX_DETAIL) })
+      case "ThrottlingException":
+      case "TooManyRequestsException":
+      case "RequestLimitExceeded":
+      case "Throttling":
+        return new Throttled({ kind, resource, status })
+      case "TimeoutError":
+        // The endpoint's own call to AWS timed out; it does not say after how long.
+        return new RequestTimeout({ kind, resource, scope: "upstream" })
+      case "ConnectionError":
+      case "ServiceUnavailable":
+      case "ServiceUnavailableException":
+        return upstream(true)
+      default:
+        // InternalFailure (the Agent's answer for an upstream error without a message) and the
+        // rest: transient only when the status says the server failed.
+        return upstream(status >= 500)
+    }
+  }
+  switch (status) {
+    case 401:
+    case 403:
+      return new TokenRejected({ kind, resource, status })
+    case 429:
       return new Throttled({ kind, resource, status })
-    case "TimeoutError":
-      return new RequestTimeout({ kind, resource, timeoutMillis: 0, scope: "upstream" })
-    case "ConnectionError":
-      return upstream(true)
+    case 400:
+      return body.startsWith(NOT_READY_PREFIX) ? new ExtensionNotReady({ kind, resource }) : upstream(false)
+    case 504:
+      return new RequestTimeout({ kind, resource, scope: "upstream" })
     default:
-      return upstream(status === 502 || status === 503 || status === 504)
+      if (status >= 300 && status < 400) {
+        return new InvalidResponse({ kind, resource, status, reason: `unexpected redirect (status ${status})` })
+      }
+      return upstream(status >= 500)
   }
 }
 

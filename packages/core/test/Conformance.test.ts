@@ -45,9 +45,7 @@ const toBytes = (value: unknown): Uint8Array | undefined =>
 const serviceFor = (entry: Recorded) => {
   const fail = (kind: "parameter" | "secret", name: string) => {
     const [, status, body] = /^(\d{3}) [^:]*: (.*)$/.exec(entry.response.error!)!
-    return Effect.fail(
-      Wire.errorFromResponse({ dialect: "extension", kind, name, status: Number(status), body: body! })
-    )
+    return Effect.fail(Wire.errorFromResponse({ kind, resource: name, status: Number(status), body: body! }))
   }
   return SecretsConfig.make({
     getParameter: (request) =>
@@ -99,9 +97,8 @@ describe.skipIf(!present)("conformance with the recorded AWS extension responses
           // And the recorded answer itself, whatever the request, maps to UpstreamError.
           const [, status, body] = /^(\d{3}) [^:]*: (.*)$/.exec(entry.response.error)!
           const mapped = Wire.errorFromResponse({
-            dialect: "extension",
             kind: "parameter",
-            name: key,
+            resource: key,
             status: Number(status),
             body: body!
           })

@@ -26,7 +26,7 @@ describe("Wire", () => {
     }
     for (const fixture of errors) {
       it(`maps ${fixture.description} to UpstreamError`, () => {
-        const error = Wire.errorFromResponse({ dialect: "extension", ...fixture, name: fixture.path })
+        const error = Wire.errorFromResponse({ ...fixture, resource: fixture.path })
         assert.strictEqual(error._tag, "UpstreamError")
         assert.isFalse(SecretsConfigError.isTransient(error))
         assert.include(error.message, "CloudWatch")
@@ -182,9 +182,15 @@ describe("Wire", () => {
   })
 
   describe("errorFromResponse", () => {
-    const map = (dialect: Wire.Dialect, status: number, body: string, kind: "parameter" | "secret" = "secret") =>
-      Wire.errorFromResponse({ dialect, kind, name: "app/db", status, body })
+    const map = (_dialect: Wire.Dialect, status: number, body: string, kind: "parameter" | "secret" = "secret") =>
+      Wire.errorFromResponse({ kind, resource: "app/db", status, body })
 
+    it("a plain 504 → RequestTimeout upstream; a redirect or another 2xx → InvalidResponse", () => {
+      const timeout = map("extension", 504, "Gateway Timeout")
+      assert.strictEqual(timeout._tag, "RequestTimeout")
+      assert.strictEqual(map("extension", 302, "")._tag, "InvalidResponse")
+      assert.strictEqual(map("extension", 204, "")._tag, "InvalidResponse")
+    })
     it("extension: 401 → TokenRejected", () => {
       assert.strictEqual(map("extension", 401, "bad session token or header key")._tag, "TokenRejected")
     })
@@ -231,7 +237,19 @@ describe("Wire", () => {
       assert.isTrue(SecretsConfigError.isTransient(connection))
       const internal = map("agent", 500, `{"__type":"InternalFailure"}`)
       assert.strictEqual(internal._tag, "UpstreamError")
-      assert.isFalse(SecretsConfigError.isTransient(internal))
+      assert.isTrue(SecretsConfigError.isTransient(internal))
+      assert.strictEqual(
+        map("agent", 400, `{"__type":"com.amazonaws.kms#ThrottlingException","message":"x"}`)._tag,
+        "Throttled"
+      )
+      assert.strictEqual(
+        map("agent", 400, `{"__type":"ValidationException:http://internal.amazon.com/"}`)._tag,
+        "UpstreamError"
+      )
+      assert.strictEqual(
+        map("agent", 400, `{"__type":"AccessDeniedException", "message":"${"x".repeat(1000)}"}`).message.length < 1200,
+        true
+      )
     })
     it("agent: plain-text client errors stay UpstreamError with their text", () => {
       for (const [status, body] of [
