@@ -1,0 +1,191 @@
+/**
+ * The CLI's argument parsing and texts (the program itself is `bin.ts`).
+ *
+ * @internal
+ */
+import { parseArgs } from "node:util"
+import type { Faults } from "../Faults.js"
+
+export const USAGE = `Usage: secrets-config-emulator [options]
+
+Serves the AWS Parameters and Secrets Lambda Extension endpoint (or the AWS Secrets Manager
+Agent's) on 127.0.0.1, from a JSON store, and prints the environment a client needs.
+
+Options:
+  --store <file>              JSON store to serve (see the package README, "Store format")
+  --sample                    serve the bundled sample store (/demo/... parameters, demo/db secret)
+  --port <n>                  port to listen on; 0 picks a free one (default 2773)
+  --dialect <extension|agent> endpoint to emulate (default extension)
+  --token <token>             token clients must send (default: random)
+  --ttl <seconds>             cache TTL for both kinds, clamped to 300 (agent: 3600); 0 disables
+                              (default 300, as the real extension)
+  --ttl-parameters <seconds>  cache TTL for parameters only
+  --ttl-secrets <seconds>     cache TTL for secrets only
+  --max-connections <n>       agent: connections before 429 (default 800)
+  --env-file <file>           also write the client environment to this file (KEY=VALUE lines)
+  --quiet                     do not log each request to stderr
+  -h, --help                  show this help
+
+Faults (all off by default; see the README, "Faults"):
+  --not-ready-requests <n>    the first n requests are "not ready" (agent: connection reset)
+  --not-ready-ms <ms>         "not ready" for the first ms (agent: connections refused)
+  --refuse-ms <ms>            refuse connections (listener closed) for the first ms
+  --latency-ms <ms>           delay every response by ms
+  --latency-jitter-ms <ms>    plus a random delay below this
+  --throttle-rate <p>         fraction of upstream calls throttled (0-1)
+  --server-error-rate <p>     fraction of upstream calls failing with a 5xx-class error (0-1)
+  --server-error-status <n>   its status (agent: 500, 502 or 504; extension: default generic 400)
+  --drop-rate <p>             fraction of responses cut mid-body (0-1)
+  --malformed-rate <p>        fraction of 200s with an invalid JSON body (0-1)
+  --oversized-bytes <n>       pad every 200 body to n bytes
+  --slow-body-interval-ms <ms> send bodies a chunk every ms
+  --slow-body-chunk-bytes <n> chunk size for slow bodies (default 1)
+  --faults <json>             faults as JSON (merged over the flags above)
+
+Stops cleanly on SIGINT / SIGTERM.
+`
+
+export class UsageError extends Error {}
+
+export interface CliOptions {
+  readonly storePath: string | undefined
+  readonly sample: boolean
+  readonly port: number
+  readonly dialect: "extension" | "agent"
+  readonly token: string | undefined
+  readonly ttl: { readonly parameters: number; readonly secrets: number }
+  readonly maxConnections: number | undefined
+  readonly envFile: string | undefined
+  readonly quiet: boolean
+  readonly faults: Faults
+  readonly faultsJson: string | undefined
+}
+
+const number = (flag: string, value: string | undefined, check: (n: number) => boolean = (n) => n >= 0) => {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (value.trim() === "" || !Number.isFinite(n) || !check(n))
+    throw new UsageError(`--${flag}: invalid number ${JSON.stringify(value)}`)
+  return n
+}
+const integer = (flag: string, value: string | undefined) => number(flag, value, (n) => Number.isInteger(n) && n >= 0)
+const rate = (flag: string, value: string | undefined) => number(flag, value, (n) => n >= 0 && n <= 1)
+
+export const parse = (
+  argv: ReadonlyArray<string>
+): { readonly _tag: "Help" } | { readonly _tag: "Run"; readonly options: CliOptions } => {
+  let values: Record<string, string | boolean | undefined>
+  try {
+    const parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        store: { type: "string" },
+        sample: { type: "boolean" },
+        port: { type: "string" },
+        dialect: { type: "string" },
+        token: { type: "string" },
+        ttl: { type: "string" },
+        "ttl-parameters": { type: "string" },
+        "ttl-secrets": { type: "string" },
+        "max-connections": { type: "string" },
+        "env-file": { type: "string" },
+        quiet: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+        "not-ready-requests": { type: "string" },
+        "not-ready-ms": { type: "string" },
+        "refuse-ms": { type: "string" },
+        "latency-ms": { type: "string" },
+        "latency-jitter-ms": { type: "string" },
+        "throttle-rate": { type: "string" },
+        "server-error-rate": { type: "string" },
+        "server-error-status": { type: "string" },
+        "drop-rate": { type: "string" },
+        "malformed-rate": { type: "string" },
+        "oversized-bytes": { type: "string" },
+        "slow-body-interval-ms": { type: "string" },
+        "slow-body-chunk-bytes": { type: "string" },
+        faults: { type: "string" }
+      }
+    })
+    values = parsed.values
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+  const str = (key: string) => values[key] as string | undefined
+  if (values.help === true) return { _tag: "Help" }
+  const dialect = str("dialect") ?? "extension"
+  if (dialect !== "extension" && dialect !== "agent") throw new UsageError(`--dialect must be extension or agent`)
+  if (str("store") !== undefined && values.sample === true) throw new UsageError("use --store or --sample, not both")
+  const port = integer("port", str("port")) ?? 2773
+  if (port > 65535) throw new UsageError("--port must be from 0 to 65535")
+  const ttlBoth = number("ttl", str("ttl")) ?? 300
+  const maxConnections = integer("max-connections", str("max-connections"))
+  if (maxConnections === 0) throw new UsageError("--max-connections must be at least 1")
+
+  const faults: Record<string, unknown> = {}
+  const notReadyRequests = integer("not-ready-requests", str("not-ready-requests"))
+  const notReadyMs = number("not-ready-ms", str("not-ready-ms"))
+  if (notReadyRequests !== undefined || notReadyMs !== undefined) {
+    faults.notReady = {
+      ...(notReadyRequests !== undefined ? { requests: notReadyRequests } : {}),
+      ...(notReadyMs !== undefined ? { forMs: notReadyMs } : {})
+    }
+  }
+  const refuseMs = number("refuse-ms", str("refuse-ms"))
+  if (refuseMs !== undefined) faults.refuseConnections = { forMs: refuseMs }
+  const latencyMs = number("latency-ms", str("latency-ms"))
+  const jitterMs = number("latency-jitter-ms", str("latency-jitter-ms"))
+  if (latencyMs !== undefined || jitterMs !== undefined) {
+    faults.latency = { ms: latencyMs ?? 0, ...(jitterMs !== undefined ? { jitterMs } : {}) }
+  }
+  const throttle = rate("throttle-rate", str("throttle-rate"))
+  if (throttle !== undefined) faults.throttle = { probability: throttle }
+  const serverError = rate("server-error-rate", str("server-error-rate"))
+  const serverErrorStatus = integer("server-error-status", str("server-error-status"))
+  if (serverError !== undefined || serverErrorStatus !== undefined) {
+    faults.serverError = {
+      probability: serverError ?? 1,
+      ...(serverErrorStatus !== undefined ? { status: serverErrorStatus } : {})
+    }
+  }
+  const drop = rate("drop-rate", str("drop-rate"))
+  if (drop !== undefined) faults.dropMidBody = { probability: drop }
+  const malformed = rate("malformed-rate", str("malformed-rate"))
+  if (malformed !== undefined) faults.malformedBody = { probability: malformed }
+  const oversized = integer("oversized-bytes", str("oversized-bytes"))
+  if (oversized !== undefined) faults.oversizedBody = { bytes: oversized }
+  const slowInterval = number("slow-body-interval-ms", str("slow-body-interval-ms"))
+  const slowChunk = number("slow-body-chunk-bytes", str("slow-body-chunk-bytes"), (n) => Number.isInteger(n) && n >= 1)
+  if (slowInterval !== undefined || slowChunk !== undefined) {
+    faults.slowBody = {
+      ...(slowInterval !== undefined ? { intervalMs: slowInterval } : {}),
+      ...(slowChunk !== undefined ? { chunkBytes: slowChunk } : {})
+    }
+  }
+
+  return {
+    _tag: "Run",
+    options: {
+      storePath: str("store"),
+      sample: values.sample === true,
+      port,
+      dialect,
+      token: str("token"),
+      ttl: {
+        parameters: number("ttl-parameters", str("ttl-parameters")) ?? ttlBoth,
+        secrets: number("ttl-secrets", str("ttl-secrets")) ?? ttlBoth
+      },
+      maxConnections,
+      envFile: str("env-file"),
+      quiet: values.quiet === true,
+      faults: faults as Faults,
+      faultsJson: str("faults")
+    }
+  }
+}
+
+/** `KEY=value` as a POSIX shell reads it. */
+export const shellQuote = (value: string): string =>
+  /^[A-Za-z0-9_@%+=:,./-]*$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`

@@ -1,0 +1,113 @@
+/**
+ * The CLI, run as users run it in development (`tsx src/bin.ts`): it prints the environment, serves
+ * requests, and exits 0 on SIGTERM.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Fiber } from "effect"
+import { type ChildProcess, spawn } from "node:child_process"
+import * as path from "node:path"
+import { get } from "./utils/http.js"
+
+const packageDir = path.join(import.meta.dirname, "..")
+const bin = path.join(packageDir, "src", "bin.ts")
+const store = path.join(import.meta.dirname, "fixtures", "recorded-scenario.json")
+
+const start = (args: ReadonlyArray<string>) =>
+  Effect.acquireRelease(
+    Effect.sync(() => spawn(process.execPath, ["--import", "tsx", bin, ...args], { cwd: packageDir, stdio: "pipe" })),
+    (child) => Effect.sync(() => child.exitCode === null && child.kill("SIGKILL"))
+  )
+
+/** Collects stdout until `done` says so (or the process ends, or 15 s pass). */
+const readUntil = (child: ChildProcess, done: (text: string) => boolean) =>
+  Effect.async<string>((resume) => {
+    let text = ""
+    const finish = () => {
+      clearTimeout(timer)
+      child.stdout!.off("data", onData)
+      resume(Effect.succeed(text))
+    }
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString("utf8")
+      if (done(text)) finish()
+    }
+    const timer = setTimeout(finish, 15_000)
+    child.stdout!.on("data", onData)
+    child.once("exit", finish)
+  })
+
+const exited = (child: ChildProcess) =>
+  Effect.async<number | null>((resume) => {
+    if (child.exitCode !== null) return resume(Effect.succeed(child.exitCode))
+    child.once("exit", (code) => resume(Effect.succeed(code)))
+  })
+
+describe("CLI", () => {
+  it.scopedLive("--help prints usage and exits 0; a bad flag exits 2", () =>
+    Effect.gen(function* () {
+      const help = yield* start(["--help"])
+      const usage = yield* readUntil(help, () => false)
+      assert.include(usage, "Usage: secrets-config-emulator")
+      for (const flag of [
+        "--store",
+        "--port",
+        "--dialect",
+        "--token",
+        "--ttl",
+        "--latency-ms",
+        "--not-ready-requests"
+      ]) {
+        assert.include(usage, flag)
+      }
+      assert.strictEqual(yield* exited(help), 0)
+      const bad = yield* start(["--port", "nope"])
+      assert.strictEqual(yield* exited(bad), 2)
+    })
+  )
+
+  it.scopedLive("serves a store on port 0, prints the env, and stops cleanly on SIGTERM", () =>
+    Effect.gen(function* () {
+      const child = yield* start(["--store", store, "--port", "0", "--token", "cli-token", "--quiet"])
+      const out = yield* readUntil(child, (text) => /AWS_SESSION_TOKEN=.*\n/.test(text))
+      const env = Object.fromEntries(Array.from(out.matchAll(/^export (\w+)=(.*)$/gm), (m) => [m[1], m[2]]))
+      assert.strictEqual(env.AWS_SESSION_TOKEN, "cli-token")
+      const port = Number(env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT)
+      assert.isAbove(port, 0)
+      assert.include(out, `http://127.0.0.1:${port}`)
+      const response = yield* get(`http://127.0.0.1:${port}/secretsmanager/get?secretId=dummy-string-secret`, {
+        headers: { "X-Aws-Parameters-Secrets-Token": "cli-token" }
+      })
+      assert.strictEqual(JSON.parse(response.body).SecretString, "an-insecure-string-secret-value")
+      const rest = yield* Effect.fork(readUntil(child, () => false))
+      child.kill("SIGTERM")
+      assert.strictEqual(yield* exited(child), 0)
+      assert.include(yield* Fiber.join(rest), "stopped")
+      // the port is free again
+      const after = yield* get(`http://127.0.0.1:${port}/secretsmanager/get`).pipe(Effect.flip)
+      assert.strictEqual(after, "ECONNREFUSED")
+    })
+  )
+
+  it.scopedLive("agent dialect with fault flags: prints AWS_TOKEN; the first request is refused", () =>
+    Effect.gen(function* () {
+      const child = yield* start([
+        "--sample",
+        "--port",
+        "0",
+        "--dialect",
+        "agent",
+        "--not-ready-requests",
+        "1",
+        "--quiet"
+      ])
+      const out = yield* readUntil(child, (text) => /AWS_TOKEN=.*\n/.test(text))
+      const env = Object.fromEntries(Array.from(out.matchAll(/^export (\w+)=(.*)$/gm), (m) => [m[1], m[2]]))
+      const url = `http://127.0.0.1:${env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT}/secretsmanager/get?secretId=demo%2Fdb`
+      const headers = { "X-Aws-Parameters-Secrets-Token": env.AWS_TOKEN! }
+      assert.strictEqual(yield* get(url, { headers }).pipe(Effect.flip), "ECONNRESET")
+      assert.strictEqual((yield* get(url, { headers })).status, 200)
+      child.kill("SIGINT")
+      assert.strictEqual(yield* exited(child), 0)
+    })
+  )
+})
