@@ -1,0 +1,561 @@
+/**
+ * The live `SecretsConfig` layer: reads parameters and secrets from the AWS Parameters and Secrets
+ * Lambda Extension, or the AWS Secrets Manager Agent, over HTTP on `127.0.0.1:2773`. It requires
+ * the application's `HttpClient` (`layer`), or brings `FetchHttpClient` (`layerFetch`).
+ *
+ * Every call is validated before any I/O, carries the session token in a header that is redacted
+ * from logs and spans, runs each attempt under a timeout, retries only transient failures with
+ * jittered exponential backoff, and never outlives its deadline (see `withRemainingTime` for
+ * Lambda's remaining time).
+ *
+ * @since 0.1.0
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as Headers from "@effect/platform/Headers"
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import type { Parameter } from "@secrets-config/core/Parameter"
+import type { Secret } from "@secrets-config/core/Secret"
+import * as SecretsConfig from "@secrets-config/core/SecretsConfig"
+import {
+  InvalidRequest,
+  isTransient,
+  MissingToken,
+  RequestTimeout,
+  type SecretsConfigError
+} from "@secrets-config/core/SecretsConfigError"
+import * as Metrics from "@secrets-config/core/SecretsConfigMetrics"
+import * as Wire from "@secrets-config/core/Wire"
+import type * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
+import { dual } from "effect/Function"
+import { globalValue } from "effect/GlobalValue"
+import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import * as ScheduleDecision from "effect/ScheduleDecision"
+import * as ScheduleIntervals from "effect/ScheduleIntervals"
+import * as internalRequest from "./internal/request.js"
+import * as internalResponse from "./internal/response.js"
+import * as internalToken from "./internal/token.js"
+
+/**
+ * Which server listens on the port: the AWS Parameters and Secrets Lambda Extension
+ * (`"extension"`, both stores) or the AWS Secrets Manager Agent (`"agent"`, Secrets Manager only;
+ * it also reads its token from `AWS_TOKEN`, `file://` paths included).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Dialect = Wire.Dialect
+
+/**
+ * Options of the layer. Each one may also come from `Config` (see `layerConfig`); they are read
+ * once, when the layer is built.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /**
+   * Default `127.0.0.1` (not `localhost`: Node may resolve it to `::1`, and Lambda has no IPv6).
+   * A host that is not a loopback address is refused unless `allowNonLoopbackHost` is set: the
+   * session token must not leave the machine.
+   */
+  readonly host?: string | undefined
+  /** Allow a `host` that is not a loopback address (default `false`). */
+  readonly allowNonLoopbackHost?: boolean | undefined
+  /** Default `PARAMETERS_SECRETS_EXTENSION_HTTP_PORT`, else 2773. */
+  readonly port?: number | undefined
+  /**
+   * Default from the environment: `AWS_SESSION_TOKEN`; in the `agent` dialect the first set of
+   * `AWS_TOKEN` (a `file://` value is read from the file and trimmed), `AWS_SESSION_TOKEN`,
+   * `AWS_CONTAINER_AUTHORIZATION_TOKEN`. None → each call fails with `MissingToken`.
+   */
+  readonly token?: Redacted.Redacted<string> | undefined
+  /** Default `"extension"`. */
+  readonly dialect?: Dialect | undefined
+  /**
+   * Time allowed for one attempt, from sending the request to the last byte of the answer
+   * (default 1 second). Waiting for a `maxConcurrency` slot counts against the deadline only.
+   * `Duration.infinity` disables it.
+   */
+  readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * Time allowed for a whole call, retries and backoff included (default 5 seconds). A shorter
+   * deadline set with `withDeadline` / `withRemainingTime` wins.
+   */
+  readonly deadline?: Duration.DurationInput | undefined
+  /**
+   * When to retry a transient failure (its input is the error). Default: exponential from 25 ms,
+   * factor 2, jittered, at most 5 retries. Only transient errors are retried
+   * (`SecretsConfigError.isTransient`), and never past the deadline.
+   */
+  readonly retry?: Schedule.Schedule<unknown, SecretsConfigError> | undefined
+  /** Requests in flight to the endpoint at once, per layer (default 16; `Infinity` for no limit). */
+  readonly maxConcurrency?: number | undefined
+  /** The largest answer read, in bytes (default 1 MiB); a larger one fails with `InvalidResponse`. */
+  readonly maxResponseBytes?: number | undefined
+  /** Adapts the application's `HttpClient` once, when the layer is built. */
+  readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
+}
+
+/**
+ * The defaults of `Options`.
+ *
+ * @since 0.1.0
+ * @category defaults
+ */
+export const defaults = {
+  host: "127.0.0.1",
+  port: 2773,
+  portVariable: "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT",
+  dialect: "extension" as Dialect,
+  timeout: Duration.seconds(1),
+  deadline: Duration.seconds(5),
+  maxConcurrency: 16,
+  maxResponseBytes: 1024 * 1024,
+  /** Kept free by `withRemainingTime` for the handler's own work after the last read. */
+  safetyMargin: Duration.millis(500)
+} as const
+
+/**
+ * The default retry schedule: exponential backoff from 25 ms with factor 2 (25, 50, 100, 200,
+ * 400 ms), each delay jittered between 80% and 120%, at most 5 retries (6 attempts).
+ *
+ * @since 0.1.0
+ * @category defaults
+ */
+export const defaultRetry: Schedule.Schedule<unknown, SecretsConfigError> = Schedule.exponential(
+  Duration.millis(25),
+  2
+).pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(5)))
+
+/**
+ * The header carrying the session token (names are case-insensitive). It is added to
+ * `Headers.currentRedactedNames` for every call.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const tokenHeader: string = internalRequest.TOKEN_HEADER
+
+// --- deadline ------------------------------------------------------------------------------
+
+/**
+ * The latest time (Clock milliseconds) a call may end, set by `withDeadline` / `withRemainingTime`;
+ * `undefined` leaves only the layer's `deadline`.
+ *
+ * @since 0.1.0
+ * @category deadline
+ */
+export const currentDeadline: FiberRef.FiberRef<number | undefined> = globalValue(
+  Symbol.for("@secrets-config/lambda-extension/LambdaExtension/currentDeadline"),
+  () => FiberRef.unsafeMake<number | undefined>(undefined)
+)
+
+/**
+ * Runs an effect with every `SecretsConfig` call inside it ending within `budget` from now (or
+ * sooner, under an earlier deadline already in force). A call that would run past it fails with
+ * `RequestTimeout` (scope `"deadline"`), or with its last transient error when no retry fits.
+ *
+ * @since 0.1.0
+ * @category deadline
+ */
+export const withDeadline: {
+  (budget: Duration.DurationInput): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, budget: Duration.DurationInput): Effect.Effect<A, E, R>
+} = dual(2, <A, E, R>(self: Effect.Effect<A, E, R>, budget: Duration.DurationInput): Effect.Effect<A, E, R> => {
+  const millis = Duration.toMillis(Duration.decode(budget))
+  return Effect.clockWith((clock) => {
+    const at = clock.unsafeCurrentTimeMillis() + Math.max(0, millis)
+    return Effect.locallyWith(self, currentDeadline, (outer) => (outer === undefined ? at : Math.min(outer, at)))
+  })
+})
+
+/**
+ * The part of a Lambda `context` this module reads.
+ *
+ * @since 0.1.0
+ * @category deadline
+ */
+export interface RemainingTime {
+  readonly getRemainingTimeInMillis: () => number
+}
+
+/**
+ * Runs an effect with every `SecretsConfig` call inside it ending before the Lambda invocation
+ * times out, less a safety margin (default 500 ms) left for the handler's own work:
+ * `handler = (event, context) => program.pipe(LambdaExtension.withRemainingTime(context), ...)`.
+ *
+ * @since 0.1.0
+ * @category deadline
+ */
+export const withRemainingTime: {
+  (
+    context: RemainingTime,
+    options?: { readonly safetyMargin?: Duration.DurationInput | undefined }
+  ): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(
+    self: Effect.Effect<A, E, R>,
+    context: RemainingTime,
+    options?: { readonly safetyMargin?: Duration.DurationInput | undefined }
+  ): Effect.Effect<A, E, R>
+} = dual(
+  (args) => Effect.isEffect(args[0]),
+  <A, E, R>(
+    self: Effect.Effect<A, E, R>,
+    context: RemainingTime,
+    options?: { readonly safetyMargin?: Duration.DurationInput | undefined }
+  ): Effect.Effect<A, E, R> =>
+    Effect.suspend(() => {
+      const margin = Duration.toMillis(Duration.decode(options?.safetyMargin ?? defaults.safetyMargin))
+      const remaining = Number(context.getRemainingTimeInMillis())
+      return withDeadline(self, Number.isFinite(remaining) ? Math.max(0, remaining - margin) : 0)
+    })
+)
+
+// --- options -------------------------------------------------------------------------------
+
+interface Resolved {
+  readonly url: string
+  readonly dialect: Dialect
+  readonly token: internalToken.ResolvedToken
+  readonly timeoutMillis: number
+  readonly deadlineMillis: number
+  readonly retry: Schedule.Schedule<unknown, SecretsConfigError>
+  readonly maxConcurrency: number
+  readonly maxResponseBytes: number
+  readonly transformClient: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
+}
+
+const invalid = (key: string, message: string) => Effect.fail(ConfigError.InvalidData([key], message))
+
+const positiveMillis = (key: string, input: Duration.DurationInput | undefined, fallback: Duration.Duration) => {
+  const duration = input === undefined ? Option.some(fallback) : Duration.decodeUnknown(input)
+  if (Option.isNone(duration)) return invalid(key, `${key} is not a duration`)
+  const millis = Duration.toMillis(duration.value)
+  return millis > 0 ? Effect.succeed(millis) : invalid(key, `${key} must be positive, got ${millis} ms`)
+}
+
+const portFromEnv = Config.integer(defaults.portVariable).pipe(Config.withDefault(defaults.port))
+
+const resolveOptions = (options: Options): Effect.Effect<Resolved, ConfigError.ConfigError> =>
+  Effect.gen(function* () {
+    const host = options.host ?? defaults.host
+    if (typeof host !== "string" || host.length === 0 || /[\s/?#@]/.test(host)) {
+      return yield* invalid("host", `host must be a host name or an IP address, got ${JSON.stringify(host)}`)
+    }
+    if (!internalRequest.isLoopbackHost(host) && options.allowNonLoopbackHost !== true) {
+      return yield* invalid(
+        "host",
+        `host ${JSON.stringify(host)} is not a loopback address; the session token must not leave the machine. ` +
+          `Use 127.0.0.1, or set allowNonLoopbackHost if the endpoint really is elsewhere`
+      )
+    }
+    const port = options.port ?? (yield* portFromEnv)
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      return yield* invalid("port", `port must be an integer from 1 to 65535, got ${port}`)
+    }
+    const dialect = options.dialect ?? defaults.dialect
+    if (dialect !== "extension" && dialect !== "agent") {
+      return yield* invalid("dialect", `dialect must be "extension" or "agent", got ${JSON.stringify(dialect)}`)
+    }
+    const timeoutMillis = yield* positiveMillis("timeout", options.timeout, defaults.timeout)
+    const deadlineMillis = yield* positiveMillis("deadline", options.deadline, defaults.deadline)
+    const maxConcurrency = options.maxConcurrency ?? defaults.maxConcurrency
+    if (!(maxConcurrency === Infinity || (Number.isInteger(maxConcurrency) && maxConcurrency >= 1))) {
+      return yield* invalid("maxConcurrency", `maxConcurrency must be a positive integer, got ${maxConcurrency}`)
+    }
+    const maxResponseBytes = options.maxResponseBytes ?? defaults.maxResponseBytes
+    if (!Number.isInteger(maxResponseBytes) || maxResponseBytes < 1) {
+      return yield* invalid("maxResponseBytes", `maxResponseBytes must be a positive integer, got ${maxResponseBytes}`)
+    }
+    const token = yield* internalToken.resolve(dialect, options.token)
+    return {
+      url: internalRequest.baseUrl(host, port),
+      dialect,
+      token,
+      timeoutMillis,
+      deadlineMillis,
+      retry: options.retry ?? defaultRetry,
+      maxConcurrency,
+      maxResponseBytes,
+      transformClient: options.transformClient
+    }
+  })
+
+// --- the service ---------------------------------------------------------------------------
+
+// The redacted names rarely change: remember the last list extended, not to copy it on every call.
+let lastNames: ReadonlyArray<string | RegExp> | undefined
+let lastWithToken: ReadonlyArray<string | RegExp> = []
+const addTokenHeader = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<string | RegExp> => {
+  if (names === lastNames) return lastWithToken
+  const extended = names.includes(internalRequest.TOKEN_HEADER) ? names : [...names, internalRequest.TOKEN_HEADER]
+  lastNames = names
+  lastWithToken = extended
+  return extended
+}
+
+const AGENT_HAS_NO_PARAMETERS =
+  'the Secrets Manager Agent (dialect "agent") serves only Secrets Manager, it has no Parameter Store path; ' +
+  'read secrets with getSecret, or use the AWS Parameters and Secrets Lambda Extension (dialect "extension") for parameters'
+
+const UNENCODABLE = "it contains a lone UTF-16 surrogate, which cannot be percent-encoded"
+
+const decodeParameter: internalResponse.Decoder<Parameter> = Wire.decodeGetParameter
+const decodeSecret: internalResponse.Decoder<Secret> = Wire.decodeGetSecretValue
+
+/**
+ * Builds the service: reads the options (and the environment, through the current
+ * `ConfigProvider`) once, resolves the token, and precomputes the request base. Fails with a
+ * `ConfigError` for invalid options (a non-loopback host among them); a missing token fails each
+ * call with `MissingToken` instead.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (
+  options: Options = {}
+): Effect.Effect<SecretsConfig.SecretsConfig.Service, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  Effect.gen(function* () {
+    const resolved = yield* resolveOptions(options)
+    const base = yield* HttpClient.HttpClient
+    // The platform's `http.client` span is off for these calls: its exit holds the raw request,
+    // whose token header is redacted only when printed inside a fiber, so a tracer serialising
+    // exits would see the token. The operation's span carries dialect, attempts and outcome
+    // instead. A transformClient may turn it back on (`withTracerDisabledWhen(() => false)`).
+    const client = HttpClient.withTracerDisabledWhen(
+      resolved.transformClient === undefined ? base : resolved.transformClient(base),
+      () => true
+    )
+    const semaphore =
+      resolved.maxConcurrency === Infinity ? undefined : yield* Effect.makeSemaphore(resolved.maxConcurrency)
+    const { deadlineMillis, dialect, maxResponseBytes, retry, timeoutMillis, url } = resolved
+    const token = resolved.token
+    const requestsSent = Metric.tagged(Metrics.endpointRequests, "dialect", dialect)
+    const retriesMade = Metric.tagged(Metrics.retries, "dialect", dialect)
+    const baseRequest =
+      token._tag === "Found"
+        ? HttpClientRequest.get(url).pipe(
+            HttpClientRequest.setHeader(internalRequest.TOKEN_HEADER, Redacted.value(token.token))
+          )
+        : HttpClientRequest.get(url)
+
+    const handle = <A>(
+      target: internalResponse.Target,
+      response: HttpClientResponse.HttpClientResponse,
+      decode: internalResponse.Decoder<A>,
+      what: string
+    ): Effect.Effect<A, SecretsConfigError> => {
+      const status = response.status
+      const headers = response.headers
+      return internalResponse.readBody(response, headers["content-length"], maxResponseBytes).pipe(
+        Effect.mapError((error) => internalResponse.fromBodyError(target, status, error)),
+        Effect.flatMap((text) =>
+          status === 200
+            ? Either.match(internalResponse.decodeSuccess(target, text, decode, what), {
+                onLeft: Effect.fail,
+                onRight: Effect.succeed
+              })
+            : Effect.fail(Wire.errorFromResponse({ kind: target.kind, resource: target.resource, status, body: text }))
+        )
+      )
+    }
+
+    const send = <A>(
+      target: internalResponse.Target,
+      request: HttpClientRequest.HttpClientRequest,
+      decode: internalResponse.Decoder<A>,
+      what: string
+    ): Effect.Effect<A, SecretsConfigError> =>
+      Effect.matchEffect(client.execute(request), {
+        onFailure: (error: HttpClientError.HttpClientError): Effect.Effect<A, SecretsConfigError> =>
+          error._tag === "RequestError"
+            ? Effect.fail(internalResponse.fromRequestError(target, error))
+            : // A transformClient may turn statuses into ResponseErrors (filterStatusOk): read the response anyway.
+              handle(target, error.response, decode, what),
+        onSuccess: (response) => handle(target, response, decode, what)
+      })
+
+    const run = <A>(
+      target: internalResponse.Target,
+      request: HttpClientRequest.HttpClientRequest,
+      decode: internalResponse.Decoder<A>,
+      what: string
+    ): Effect.Effect<A, SecretsConfigError> =>
+      Effect.clockWith((clock) =>
+        FiberRef.getWith(currentDeadline, (outer) => {
+          const start = clock.unsafeCurrentTimeMillis()
+          const deadlineAt = outer === undefined ? start + deadlineMillis : Math.min(start + deadlineMillis, outer)
+          const budget = Math.max(0, deadlineAt - start)
+          let attempts = 0
+          // One exchange under one timer: the attempt's timeout, or the time left before the
+          // deadline when that is shorter.
+          const timedExchange = (remaining: number): Effect.Effect<A, SecretsConfigError> => {
+            if (remaining <= 0) return Effect.fail(timedOut(target, "deadline", budget))
+            const exchange = Effect.zipRight(Metric.increment(requestsSent), send(target, request, decode, what))
+            const [bound, scope] =
+              timeoutMillis < remaining ? [timeoutMillis, "attempt" as const] : [remaining, "deadline" as const]
+            return Number.isFinite(bound)
+              ? Effect.timeoutFail(exchange, {
+                  duration: bound,
+                  onTimeout: () => timedOut(target, scope, scope === "attempt" ? timeoutMillis : budget)
+                })
+              : exchange
+          }
+          const attempt = (): Effect.Effect<A, SecretsConfigError> => {
+            const remaining = deadlineAt - clock.unsafeCurrentTimeMillis()
+            if (remaining <= 0) return Effect.fail(timedOut(target, "deadline", budget))
+            attempts++
+            if (semaphore === undefined) return timedExchange(remaining)
+            // A free slot: no extra timer. Otherwise wait for one within the deadline only, so that
+            // queueing behind other calls does not eat the attempt's own timeout.
+            return Effect.flatMap(semaphore.withPermitsIfAvailable(1)(timedExchange(remaining)), (result) =>
+              result._tag === "Some"
+                ? Effect.succeed(result.value)
+                : Effect.timeoutFail(
+                    semaphore.withPermits(1)(
+                      Effect.suspend(() => timedExchange(deadlineAt - clock.unsafeCurrentTimeMillis()))
+                    ),
+                    { duration: remaining, onTimeout: () => timedOut(target, "deadline", budget) }
+                  )
+            )
+          }
+          const again = (error: SecretsConfigError, state: unknown): Effect.Effect<A, SecretsConfigError> =>
+            retryAfter(clock, retry, error, state, deadlineAt, (next) =>
+              Effect.logDebug("retrying a transient failure").pipe(
+                Effect.annotateLogs({ "secrets_config.error": error._tag, "secrets_config.attempt": attempts + 1 }),
+                Effect.zipRight(Metric.increment(retriesMade)),
+                Effect.zipRight(Effect.suspend(() => Effect.catchAll(attempt(), (error) => again(error, next))))
+              )
+            )
+          return Effect.catchAll(attempt(), (error) => again(error, retry.initial)).pipe(
+            Effect.ensuring(
+              Effect.suspend(() =>
+                Effect.annotateCurrentSpan({ "secrets_config.dialect": dialect, "secrets_config.attempts": attempts })
+              )
+            )
+          )
+        })
+      ).pipe(Effect.locallyWith(Headers.currentRedactedNames, addTokenHeader))
+
+    const missingToken = (kind: "parameter" | "secret", name: string) =>
+      Effect.fail(
+        new MissingToken({
+          kind,
+          resource: name,
+          variables: token._tag === "Missing" ? token.variables : [],
+          ...(token._tag === "Missing" && token.detail !== undefined ? { detail: token.detail } : {})
+        })
+      )
+
+    return SecretsConfig.make({
+      getParameter: (request) => {
+        if (dialect === "agent") {
+          return Effect.fail(
+            new InvalidRequest({ kind: "parameter", resource: request.name, reason: AGENT_HAS_NO_PARAMETERS })
+          )
+        }
+        const path = internalRequest.parameterTarget(request)
+        if (path === undefined) {
+          return Effect.fail(new InvalidRequest({ kind: "parameter", resource: request.name, reason: UNENCODABLE }))
+        }
+        if (token._tag === "Missing") return missingToken("parameter", request.name)
+        return run(
+          { kind: "parameter", resource: request.name, url },
+          HttpClientRequest.setUrl(baseRequest, url + path),
+          decodeParameter,
+          "a GetParameter answer"
+        )
+      },
+      getSecret: (request) => {
+        const path = internalRequest.secretTarget(request)
+        if (path === undefined) {
+          return Effect.fail(new InvalidRequest({ kind: "secret", resource: request.secretId, reason: UNENCODABLE }))
+        }
+        if (token._tag === "Missing") return missingToken("secret", request.secretId)
+        return run(
+          { kind: "secret", resource: request.secretId, url },
+          HttpClientRequest.setUrl(baseRequest, url + path),
+          decodeSecret,
+          "a GetSecretValue answer"
+        )
+      }
+    })
+  })
+
+const timedOut = (
+  target: internalResponse.Target,
+  scope: "attempt" | "deadline",
+  timeoutMillis: number
+): RequestTimeout => new RequestTimeout({ kind: target.kind, resource: target.resource, timeoutMillis, scope })
+
+/**
+ * One step of the retry schedule, driven by hand so that a retry whose delay would end past the
+ * deadline is not attempted: the call then fails with its last error at once.
+ */
+const retryAfter = <A>(
+  clock: Clock.Clock,
+  schedule: Schedule.Schedule<unknown, SecretsConfigError>,
+  error: SecretsConfigError,
+  state: unknown,
+  deadlineAt: number,
+  next: (state: unknown) => Effect.Effect<A, SecretsConfigError>
+): Effect.Effect<A, SecretsConfigError> => {
+  if (!isTransient(error)) return Effect.fail(error)
+  const now = clock.unsafeCurrentTimeMillis()
+  return Effect.flatMap(schedule.step(now, error, state), ([nextState, , decision]) => {
+    if (ScheduleDecision.isDone(decision)) return Effect.fail(error)
+    const delay = Math.max(0, ScheduleIntervals.start(decision.intervals) - now)
+    if (now + delay >= deadlineAt) return Effect.fail(error)
+    return Effect.zipRight(
+      clock.sleep(Duration.millis(delay)),
+      Effect.suspend(() => next(nextState))
+    )
+  })
+}
+
+// --- layers --------------------------------------------------------------------------------
+
+/**
+ * The live `SecretsConfig`, over the application's `HttpClient`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  options?: Options
+): Layer.Layer<SecretsConfig.SecretsConfig, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  Layer.effect(SecretsConfig.SecretsConfig, make(options))
+
+/**
+ * The live `SecretsConfig` with the options read from `Config`, e.g.
+ * `layerConfig({ port: Config.integer("SECRETS_PORT"), token: Config.redacted("MY_TOKEN") })`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  options: Config.Config.Wrap<Options>
+): Layer.Layer<SecretsConfig.SecretsConfig, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  Layer.effect(SecretsConfig.SecretsConfig, Effect.flatMap(Config.unwrap(options), make))
+
+/**
+ * The one-line setup: the live `SecretsConfig` over `fetch` (`FetchHttpClient`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerFetch = (options?: Options): Layer.Layer<SecretsConfig.SecretsConfig, ConfigError.ConfigError> =>
+  Layer.provide(layer(options), FetchHttpClient.layer)

@@ -1,0 +1,84 @@
+/**
+ * Builds the endpoint's request targets (path and query) exactly as PROTOCOL §1 describes: every
+ * value percent-encoded, query names in the recorded order, selectors never doubled, the
+ * decryption flag only when wanted (always for `/aws/reference/secretsmanager/` names).
+ */
+import * as Option from "effect/Option"
+import type { ParameterRequest, SecretRequest } from "@secrets-config/core/SecretsConfig"
+
+/** The endpoint's header for the session token (header names are case-insensitive). */
+export const TOKEN_HEADER = "x-aws-parameters-secrets-token"
+
+export const PARAMETER_PATH = "/systemsmanager/parameters/get"
+export const SECRET_PATH = "/secretsmanager/get"
+
+/**
+ * `encodeURIComponent` throws `URIError` on a lone surrogate; such a name cannot be sent.
+ * Returns `undefined` then, so the caller fails with `InvalidRequest` instead of a defect.
+ */
+const encode = (value: string): string | undefined => {
+  try {
+    return encodeURIComponent(value)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The path and query of a GetParameter call: `name`, then `version` | `label`, then
+ * `withDecryption=true`. A selector written inside the name (`name:3`) is sent as written and is
+ * never combined with `version`/`label` (the core rejects both at once before this point).
+ */
+export const parameterTarget = (request: ParameterRequest): string | undefined => {
+  const name = encode(request.name)
+  if (name === undefined) return undefined
+  let target = `${PARAMETER_PATH}?name=${name}`
+  if (!request.inlineSelector && Option.isSome(request.selector)) {
+    const selector = request.selector.value
+    if (selector._tag === "Version") {
+      target += `&version=${selector.version}`
+    } else {
+      const label = encode(selector.label)
+      if (label === undefined) return undefined
+      target += `&label=${label}`
+    }
+  }
+  // SSM refuses /aws/reference/secretsmanager/ names without the flag, whatever the caller asked.
+  if (request.withDecryption || request.isReference) target += "&withDecryption=true"
+  return target
+}
+
+/** The path and query of a GetSecretValue call: `secretId`, then `versionId`, then `versionStage`. */
+export const secretTarget = (request: SecretRequest): string | undefined => {
+  const secretId = encode(request.secretId)
+  if (secretId === undefined) return undefined
+  let target = `${SECRET_PATH}?secretId=${secretId}`
+  if (Option.isSome(request.versionId)) {
+    const versionId = encode(request.versionId.value)
+    if (versionId === undefined) return undefined
+    target += `&versionId=${versionId}`
+  }
+  if (Option.isSome(request.versionStage)) {
+    const versionStage = encode(request.versionStage.value)
+    if (versionStage === undefined) return undefined
+    target += `&versionStage=${versionStage}`
+  }
+  return target
+}
+
+/** Whether a host is a loopback address, where the session token may be sent. */
+export const isLoopbackHost = (host: string): boolean => {
+  const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host
+  const lower = bare.toLowerCase()
+  if (lower === "localhost" || lower === "::1" || lower === "0:0:0:0:0:0:0:1") return true
+  const v4 = lower.startsWith("::ffff:") ? lower.slice("::ffff:".length) : lower
+  const m = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(v4)
+  if (m === null) return false
+  return m.slice(1).every((octet) => Number(octet) <= 255)
+}
+
+/** The base URL for a host and port; IPv6 literals get brackets. */
+export const baseUrl = (host: string, port: number): string => {
+  const literal = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host
+  return `http://${literal}:${port}`
+}
