@@ -1,0 +1,107 @@
+/**
+ * A Lambda handler as a user deploys it: the app's `Config` comes from Parameter Store and a
+ * Secrets Manager JSON secret through `SecretsConfigProvider`, behind `SecretsConfigCache`, over
+ * the AWS Parameters and Secrets Lambda Extension. The runtime is built once, at module scope, and
+ * does not call the endpoint during INIT (the extension is not ready then): the first read happens
+ * inside the first invocation.
+ */
+import { SecretsConfig, SecretsConfigCache, SecretsConfigError, SecretsConfigProvider } from "@secrets-config/core"
+import { LambdaExtension } from "@secrets-config/lambda-extension"
+import { Config, ConfigError, Effect, Layer, ManagedRuntime, Option, Redacted } from "effect"
+import { createHash } from "node:crypto"
+
+/** The app's configuration: parameters under the prefix, the `db` subtree from the secret `<prefix>/db`. */
+export const AppConfig = Config.all({
+  greeting: Config.string("greeting"),
+  featureFlags: Config.array(Config.string(), "feature-flags"),
+  apiKey: Config.redacted("api-key"),
+  logLevel: Config.string("log-level").pipe(Config.withDefault("info")),
+  db: Config.nested(
+    Config.all({
+      host: Config.string("host"),
+      port: Config.integer("port"),
+      username: Config.string("username"),
+      password: Config.redacted("password")
+    }),
+    "db"
+  )
+})
+
+export interface Event {
+  /** Also read this parameter (shows what a missing one looks like). */
+  readonly lookup?: string
+}
+
+export interface Context {
+  readonly getRemainingTimeInMillis: () => number
+}
+
+export interface Result {
+  readonly statusCode: number
+  readonly body: string
+}
+
+/** Secrets are never returned or logged: a short fingerprint shows that (and when) they change. */
+const fingerprint = (secret: Redacted.Redacted<string>) =>
+  createHash("sha256").update(Redacted.value(secret)).digest("hex").slice(0, 8)
+
+const program = (event: Event) =>
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    const lookup = event.lookup === undefined ? undefined : yield* SecretsConfig.parameterValue(event.lookup)
+    return {
+      greeting: config.greeting,
+      featureFlags: config.featureFlags,
+      logLevel: config.logLevel,
+      db: { host: config.db.host, port: config.db.port, username: config.db.username },
+      fingerprints: { apiKey: fingerprint(config.apiKey), dbPassword: fingerprint(config.db.password) },
+      ...(lookup === undefined ? {} : { lookup: fingerprint(lookup) })
+    }
+  })
+
+/** Typed errors become a clean response: the tag and its message (which never holds a value). */
+const toResponse = (failure: SecretsConfigError.SecretsConfigError | ConfigError.ConfigError): Result => {
+  // A config that could not be read carries the SecretsConfigError behind it.
+  const error = ConfigError.isConfigError(failure)
+    ? Option.getOrUndefined(SecretsConfigProvider.sourceError(failure))
+    : failure
+  if (error === undefined) {
+    return { statusCode: 500, body: JSON.stringify({ error: "ConfigError", message: String(failure) }) }
+  }
+  const statusCode = SecretsConfigError.isTransient(error) ? 503 : 500
+  return { statusCode, body: JSON.stringify({ error: error._tag, message: error.message }) }
+}
+
+export interface HandlerOptions {
+  /** The Parameter Store path of the app's keys (default `APP_PREFIX`, else `/demo`). */
+  readonly prefix?: string
+  /** How long values are kept in memory (default `CACHE_TTL_SECONDS`, else 300). */
+  readonly cacheTtlSeconds?: number
+}
+
+export const makeLayer = (options: HandlerOptions = {}) => {
+  const prefix = options.prefix ?? process.env.APP_PREFIX ?? "/demo"
+  const ttl = options.cacheTtlSeconds ?? Number(process.env.CACHE_TTL_SECONDS ?? 300)
+  const secrets = SecretsConfigCache.layer({ ttl: `${ttl} seconds` }).pipe(
+    Layer.provideMerge(LambdaExtension.layerFetch())
+  )
+  return SecretsConfigProvider.layer({ prefix, secrets: { db: `${prefix.replace(/^\//, "")}/db` } }).pipe(
+    Layer.provideMerge(secrets)
+  )
+}
+
+/** A handler with its own runtime; the layer is built on the first invocation, not at import. */
+export const makeHandler = (options: HandlerOptions = {}) => {
+  const runtime = ManagedRuntime.make(makeLayer(options))
+  const handler = (event: Event, context: Context): Promise<Result> =>
+    runtime.runPromise(
+      program(event).pipe(
+        Effect.map((body): Result => ({ statusCode: 200, body: JSON.stringify(body) })),
+        LambdaExtension.withRemainingTime(context),
+        Effect.catchAll((error) => Effect.succeed(toResponse(error)))
+      )
+    )
+  return Object.assign(handler, { runtime })
+}
+
+export const handler = makeHandler()
