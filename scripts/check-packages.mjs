@@ -1,0 +1,160 @@
+// Checks the built packages the way users get them (run after `pnpm build`):
+// 1. `pnpm pack` each one (publishConfig applied); publint and arethetypeswrong on each;
+// 2. `npm install` the tarballs, with effect and @effect/platform(-node) from the registry, into a
+//    temporary project outside the workspace;
+// 3. load every public module there with a plain Node ESM `import` and a CommonJS `require`, compare
+//    their exports, check that internal modules are blocked;
+// 4. run a handler written against the installed packages (ESM and CJS) against the installed
+//    emulator.
+import { execFileSync } from "node:child_process"
+import * as fs from "node:fs"
+import { createRequire } from "node:module"
+import * as os from "node:os"
+import * as path from "node:path"
+
+const root = path.resolve(import.meta.dirname, "..")
+const pnpm = [
+  "-y",
+  `pnpm@${JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).packageManager.split("@")[1]}`
+]
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "secrets-config-packages-"))
+const rootRequire = createRequire(path.join(root, "packages", "emulator", "package.json"))
+
+const packages = fs.readdirSync(path.join(root, "packages"))
+const tarballs = []
+for (const dir of packages) {
+  const pkgDir = path.join(root, "packages", dir)
+  if (!fs.existsSync(path.join(pkgDir, "build", "esm"))) throw new Error(`${dir}: no build/esm — run pnpm build first`)
+  const out = execFileSync("npx", [...pnpm, "pack", "--pack-destination", tmp], { cwd: pkgDir, encoding: "utf8" })
+  const tarball = out.trim().split("\n").pop().trim()
+  tarballs.push(path.isAbsolute(tarball) ? tarball : path.join(tmp, tarball))
+  execFileSync(path.join(root, "node_modules", ".bin", "publint"), ["--strict"], { cwd: pkgDir, stdio: "pipe" })
+  const entrypoints = fs
+    .readdirSync(path.join(pkgDir, "build", "esm"))
+    .filter((f) => f.endsWith(".js") && f !== "bin.js")
+    .map((f) => (f === "index.js" ? "." : f.slice(0, -3)))
+  // node10 resolution cannot see subpath exports; every current moduleResolution (node16, nodenext, bundler) can.
+  execFileSync(
+    path.join(root, "node_modules", ".bin", "attw"),
+    [tarballs.at(-1), "--profile", "node16", "--format", "table-flipped", "--entrypoints", ...entrypoints],
+    { stdio: "pipe" }
+  )
+  console.log(`check-packages: ${dir}: packed, publint and attw clean (${entrypoints.length} entry points)`)
+}
+
+// A user's project: the tarballs plus the peers, at the workspace's versions, from the registry.
+const version = (name) => JSON.parse(fs.readFileSync(rootRequire.resolve(`${name}/package.json`), "utf8")).version
+fs.writeFileSync(path.join(tmp, "package.json"), JSON.stringify({ name: "smoke", private: true, type: "module" }))
+execFileSync(
+  "npm",
+  [
+    "install",
+    "--no-audit",
+    "--no-fund",
+    "--loglevel=error",
+    ...tarballs,
+    `effect@${version("effect")}`,
+    `@effect/platform@${version("@effect/platform")}`,
+    `@effect/platform-node@${version("@effect/platform-node")}`
+  ],
+  { cwd: tmp, stdio: "pipe" }
+)
+const modules = path.join(tmp, "node_modules")
+
+// One plain ESM script and one CommonJS script, run from outside the workspace.
+const specifiers = []
+for (const dir of packages) {
+  const manifest = JSON.parse(fs.readFileSync(path.join(modules, "@secrets-config", dir, "package.json"), "utf8"))
+  if (typeof manifest.exports["."] === "string")
+    throw new Error(`${dir}: the packed package.json still points at sources`)
+  const esm = path.join(modules, "@secrets-config", dir, "build", "esm")
+  for (const file of fs.readdirSync(esm).filter((f) => f.endsWith(".js") && f !== "bin.js")) {
+    const name = file.slice(0, -3)
+    specifiers.push({ specifier: name === "index" ? manifest.name : `${manifest.name}/${name}`, dir, name })
+  }
+  specifiers.push({ specifier: `${manifest.name}/internal/request`, dir, blocked: true })
+}
+const list = JSON.stringify(specifiers.map((s) => s.specifier))
+fs.writeFileSync(
+  path.join(tmp, "esm.mjs"),
+  `const out = {}\nfor (const s of ${list}) {\n  try { const m = await import(s); out[s] = { keys: Object.keys(m).sort(), at: import.meta.resolve(s) } }\n  catch (e) { out[s] = { error: e.code } }\n}\nconsole.log(JSON.stringify(out))\n`
+)
+fs.writeFileSync(
+  path.join(tmp, "cjs.cjs"),
+  `const out = {}\nfor (const s of ${list}) {\n  try { const m = require(s); out[s] = { keys: Object.keys(m).filter((k) => k !== "__esModule").sort(), at: require.resolve(s) } }\n  catch (e) { out[s] = { error: e.code } }\n}\nconsole.log(JSON.stringify(out))\n`
+)
+const run = (file) => JSON.parse(execFileSync(process.execPath, [file], { cwd: tmp, encoding: "utf8" }))
+const viaImport = run(path.join(tmp, "esm.mjs"))
+const viaRequire = run(path.join(tmp, "cjs.cjs"))
+let count = 0
+for (const { specifier, dir, name, blocked } of specifiers) {
+  const a = viaImport[specifier]
+  const b = viaRequire[specifier]
+  if (blocked) {
+    if (a.error !== "ERR_PACKAGE_PATH_NOT_EXPORTED" || b.error !== "ERR_PACKAGE_PATH_NOT_EXPORTED") {
+      throw new Error(`${specifier} is not blocked (import: ${JSON.stringify(a)}, require: ${JSON.stringify(b)})`)
+    }
+    continue
+  }
+  if (a.error || b.error) throw new Error(`${specifier}: import ${a.error ?? "ok"}, require ${b.error ?? "ok"}`)
+  if (!a.at.includes("/build/esm/") || !b.at.includes("/build/cjs/"))
+    throw new Error(`${specifier}: resolved to ${a.at} and ${b.at}`)
+  if (a.keys.length === 0 || a.keys.join() !== b.keys.join()) {
+    throw new Error(`${specifier}: ESM exports [${a.keys}] differ from CJS exports [${b.keys}]`)
+  }
+  for (const flavour of ["esm", "cjs"]) {
+    if (!fs.existsSync(path.join(modules, "@secrets-config", dir, "build", flavour, `${name}.d.ts`))) {
+      throw new Error(`${specifier}: no ${flavour} types`)
+    }
+  }
+  count++
+}
+console.log(
+  `check-packages: ${count} public modules load with import and require, with types; internal modules blocked`
+)
+
+// 4. A handler against the installed packages, as ESM and as CJS.
+const handler = (load) => `${load}
+const program = Effect.gen(function* () {
+  const emulator = yield* Emulator.Emulator
+  const live = LambdaExtension.layerFetch({ port: emulator.port, token: Redacted.make(emulator.token) })
+  const read = Effect.all([
+    SecretsConfig.parameterValue("/demo/greeting"),
+    SecretsConfig.parameterList("/demo/feature-flags"),
+    SecretsConfig.secretAs("demo/db", Schema.parseJson(Schema.Struct({ username: Schema.String })))
+  ]).pipe(Effect.provide(SecretsConfigCache.layer().pipe(Layer.provide(live))))
+  const [greeting, flags, db] = yield* read
+  const missing = yield* Effect.flip(SecretsConfig.parameterValue("/demo/nope").pipe(Effect.provide(live)))
+  return { greeting: Redacted.value(greeting), flags, user: db.username, missing: missing._tag }
+})
+Effect.runPromise(program.pipe(Effect.provide(Emulator.layer({ store: Store.sample })))).then(
+  (result) => console.log(JSON.stringify(result)),
+  (error) => { console.error(error); process.exit(1) }
+)
+`
+fs.writeFileSync(
+  path.join(tmp, "handler.mjs"),
+  handler(`import { SecretsConfig, SecretsConfigCache } from "@secrets-config/core"
+import { LambdaExtension } from "@secrets-config/lambda-extension"
+import { Emulator, Store } from "@secrets-config/emulator"
+import { Effect, Layer, Redacted, Schema } from "effect"`)
+)
+fs.writeFileSync(
+  path.join(tmp, "handler.cjs"),
+  handler(`const { SecretsConfig, SecretsConfigCache } = require("@secrets-config/core")
+const { LambdaExtension } = require("@secrets-config/lambda-extension")
+const { Emulator, Store } = require("@secrets-config/emulator")
+const { Effect, Layer, Redacted, Schema } = require("effect")`)
+)
+const expected = JSON.stringify({
+  greeting: "Hello from the secrets-config emulator",
+  flags: ["checkout", "search", "dark-mode"],
+  user: "app",
+  missing: "UpstreamError"
+})
+for (const file of ["handler.mjs", "handler.cjs"]) {
+  const out = execFileSync(process.execPath, [file], { cwd: tmp, encoding: "utf8" }).trim()
+  if (out !== expected) throw new Error(`${file}: expected ${expected}, got ${out}`)
+}
+console.log("check-packages: a handler using the installed tarballs ran against the installed emulator (ESM and CJS)")
+fs.rmSync(tmp, { recursive: true, force: true })
