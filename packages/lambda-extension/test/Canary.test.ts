@@ -21,7 +21,7 @@ import {
   TestClock
 } from "effect"
 import * as util from "node:util"
-import { makeCapturingTracer } from "./utils/tracer.js"
+import { makeCapturingTracer } from "../../core/test/utils/tracer.js"
 import {
   fakeClient,
   type Handler,

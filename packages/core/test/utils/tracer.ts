@@ -1,4 +1,4 @@
-/** A tracer that keeps every span it makes, to assert on names and attributes. */
+/** A tracer that keeps every span it makes, to assert on names, attributes, events and exits. */
 import { Layer, Tracer } from "effect"
 
 export interface CapturedSpan {
