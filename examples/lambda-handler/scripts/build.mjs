@@ -27,7 +27,13 @@ export const bundle = async (entry = path.join(root, "src", "handler.ts"), out =
   })
   fs.writeFileSync(`${out}.meta.json`, JSON.stringify(result.metafile))
   const code = fs.readFileSync(out)
-  const inputs = Object.keys(result.metafile.inputs)
+  // What actually ended up in the bundle (esbuild also reads files whose code it then drops).
+  const output =
+    Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined) ??
+    Object.values(result.metafile.outputs)[0]
+  const inputs = Object.entries(output.inputs)
+    .filter(([, input]) => input.bytesInOutput > 0)
+    .map(([file]) => file)
   return { bytes: code.length, gzip: gzipSync(code).length, inputs }
 }
 

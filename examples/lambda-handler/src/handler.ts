@@ -5,9 +5,19 @@
  * does not call the endpoint during INIT (the extension is not ready then): the first read happens
  * inside the first invocation.
  */
-import { SecretsConfig, SecretsConfigCache, SecretsConfigError, SecretsConfigProvider } from "@secrets-config/core"
-import { LambdaExtension } from "@secrets-config/lambda-extension"
-import { Config, ConfigError, Effect, Layer, ManagedRuntime, Option, Redacted } from "effect"
+// Deep imports: the `effect` barrel's namespace re-exports defeat tree-shaking (BENCHMARKS.md, P1).
+import * as SecretsConfig from "@secrets-config/core/SecretsConfig"
+import * as SecretsConfigCache from "@secrets-config/core/SecretsConfigCache"
+import * as SecretsConfigError from "@secrets-config/core/SecretsConfigError"
+import * as SecretsConfigProvider from "@secrets-config/core/SecretsConfigProvider"
+import * as LambdaExtension from "@secrets-config/lambda-extension/LambdaExtension"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import { createHash } from "node:crypto"
 
 /** The app's configuration: parameters under the prefix, the `db` subtree from the secret `<prefix>/db`. */

@@ -185,6 +185,8 @@ export const make = (implementation: Implementation): SecretsConfig.Service =>
         outcome,
         Effect.withSpan("SecretsConfig.getParameter", {
           kind: "client",
+          // A trace taken here would show only this module's frames, never the caller's: not worth a `new Error()` per call.
+          captureStackTrace: false,
           attributes: { "secrets_config.name": typeof name === "string" ? name.slice(0, 2048) : "" }
         })
       ),
@@ -196,6 +198,8 @@ export const make = (implementation: Implementation): SecretsConfig.Service =>
         outcome,
         Effect.withSpan("SecretsConfig.getSecret", {
           kind: "client",
+          // A trace taken here would show only this module's frames, never the caller's: not worth a `new Error()` per call.
+          captureStackTrace: false,
           attributes: { "secrets_config.name": typeof secretId === "string" ? secretId.slice(0, 2048) : "" }
         })
       )

@@ -2,7 +2,8 @@
  * An in-process cache in front of any `SecretsConfig`: a TTL (default and per call), a capacity,
  * single-flight (concurrent identical reads share one fetch), failures never cached, optional
  * stale-if-error with a bound, and control to invalidate and refresh. Built on Effect's `Cache` and
- * driven by `Clock`, so `TestClock` controls expiry.
+ * driven by `Clock`, so `TestClock` controls expiry. `makePromiseClient` reads it from Promise code
+ * (a Lambda handler) with a synchronous fast path for fresh entries.
  *
  * @since 0.1.0
  */
@@ -19,8 +20,10 @@ import { dual } from "effect/Function"
 import * as GlobalValue from "effect/GlobalValue"
 import * as Hash from "effect/Hash"
 import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
+import * as Runtime from "effect/Runtime"
 import type { Parameter } from "./Parameter.js"
 import type { Secret } from "./Secret.js"
 import * as SecretsConfig from "./SecretsConfig.js"
@@ -160,6 +163,19 @@ const secretOptions = (request: SecretsConfig.SecretRequest): SecretsConfig.GetS
 
 const defaultStaleWhen = (error: SecretsConfigError): boolean => isTransient(error) || error._tag === "UpstreamError"
 
+/**
+ * What `makePromiseClient` reads without running an effect: the entries fetched successfully and
+ * still fresh, kept beside the Effect cache and dropped whenever the cache drops them.
+ */
+const FastPathId: unique symbol = Symbol.for("@secrets-config/core/SecretsConfigCache/FastPath")
+
+interface FastPath {
+  /** The value cached under a request key if it was fetched less than the TTL before `now`. */
+  readonly peek: (key: string, now: number) => unknown
+  /** Counts a hit served by the fast path (metric and `stats`). */
+  readonly hit: () => void
+}
+
 const fromEither = <A, E>(either: Either.Either<A, E>): Effect.Effect<A, E> =>
   Either.isLeft(either) ? Effect.fail(either.left) : Effect.succeed(either.right)
 
@@ -178,6 +194,16 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
   const staleWhen = stale?.when ?? defaultStaleWhen
   // The last good value of each key, for stale-if-error; bounded like the cache.
   const lastGood = new Map<string, { readonly value: unknown; readonly at: number }>()
+  // Fresh values by request key, for the Promise client's synchronous path; bounded like the cache.
+  const fresh = new Map<string, { readonly value: unknown; readonly at: number }>()
+  const ttlMillis = Duration.toMillis(ttl)
+  let fastHits = 0
+
+  const keepFresh = (key: string, value: unknown, at: number) => {
+    fresh.delete(key)
+    fresh.set(key, { value, at })
+    if (fresh.size > capacity) fresh.delete(fresh.keys().next().value!)
+  }
 
   const remember = (key: string, value: unknown, at: number) => {
     if (stale === undefined) return
@@ -193,6 +219,8 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
         onSuccess: (value) =>
           Effect.map(Clock.currentTimeMillis, (now) => {
             remember(key, value, now)
+            // Taken before the cache stores the entry, so it never outlives the cache's own expiry.
+            keepFresh(key, value, now)
             return { value, stale: false }
           }),
         onFailure: (error) =>
@@ -238,9 +266,19 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
       )()
   })
 
-  const read = <K, A>(
-    cache: Cache.Cache<K, Entry<A>, SecretsConfigError>,
-    key: K
+  // Drops an entry from the cache and from the fast path's view of it.
+  const drop = <R extends SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest, A>(
+    cache: Cache.Cache<Key<R>, Entry<A>, SecretsConfigError>,
+    key: Key<R>
+  ): Effect.Effect<void> =>
+    Effect.zipRight(
+      Effect.sync(() => fresh.delete(key.request.key)),
+      cache.invalidate(key)
+    )
+
+  const read = <R extends SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest, A>(
+    cache: Cache.Cache<Key<R>, Entry<A>, SecretsConfigError>,
+    key: Key<R>
   ): Effect.Effect<A, SecretsConfigError> =>
     Effect.flatMap(FiberRef.get(currentMaxAge), (maxAge) => {
       const get = Effect.matchEffect(cache.getEither(key), {
@@ -250,12 +288,12 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
             Either.merge(either).value
           ),
         // A failure is never kept: a TTL of zero still serves it within the same clock tick.
-        onFailure: (error) => Effect.zipRight(cache.invalidate(key), Effect.fail(error))
+        onFailure: (error) => Effect.zipRight(drop(cache, key), Effect.fail(error))
       })
       if (Option.isNone(maxAge)) return get
       return Effect.flatMap(Effect.all([cache.entryStats(key), Clock.currentTimeMillis]), ([stats, now]) =>
         Option.isSome(stats) && now - stats.value.loadedMillis > Duration.toMillis(maxAge.value)
-          ? Effect.zipRight(cache.invalidate(key), get)
+          ? Effect.zipRight(drop(cache, key), get)
           : get
       )
     })
@@ -281,7 +319,7 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
         (key) =>
           Effect.zipRight(
             Effect.sync(() => lastGood.delete(key.request.key)),
-            cache.invalidate(key)
+            drop(cache, key)
           ),
         { discard: true }
       )
@@ -294,7 +332,7 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
     Effect.zipRight(
       Effect.zipRight(
         Effect.sync(() => lastGood.delete(key.request.key)),
-        cache.invalidate(key)
+        drop(cache, key)
       ),
       Effect.map(cache.get(key), (entry) => entry.value)
     )
@@ -314,9 +352,15 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
           options === undefined ? r.secretId === request.secretId : r.key === request.key
         )
       ),
-    invalidateAll: Effect.all([parameters.invalidateAll, secrets.invalidateAll, Effect.sync(() => lastGood.clear())], {
-      discard: true
-    }),
+    invalidateAll: Effect.all(
+      [
+        Effect.sync(() => fresh.clear()),
+        parameters.invalidateAll,
+        secrets.invalidateAll,
+        Effect.sync(() => lastGood.clear())
+      ],
+      { discard: true }
+    ),
     refreshParameter: (name, options) =>
       Effect.flatMap(fromEither(SecretsConfig.parameterRequest(name, options)), (request) =>
         refresh(parameters, new Key(request))
@@ -335,11 +379,23 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
       )
     ),
     stats: Effect.map(Effect.all([parameters.cacheStats, secrets.cacheStats]), ([p, s]) => ({
-      hits: p.hits + s.hits,
+      hits: p.hits + s.hits + fastHits,
       misses: p.misses + s.misses,
       size: p.size + s.size
     }))
   })
+
+  const fastPath: FastPath = {
+    peek: (key, now) => {
+      const entry = fresh.get(key)
+      return entry !== undefined && now - entry.at < ttlMillis ? entry.value : undefined
+    },
+    hit: () => {
+      fastHits++
+      Metrics.cacheHits.unsafeUpdate(1, [])
+    }
+  }
+  Object.defineProperty(control, FastPathId, { value: fastPath })
 
   return { service, control } as const
 })
@@ -360,3 +416,85 @@ export const layer = (
       return Context.make(SecretsConfig.SecretsConfig, service).pipe(Context.add(SecretsConfigCache, control))
     })
   )
+
+// --- Promise client ----------------------------------------------------------------------------
+
+/**
+ * Reads through the cache from Promise code. Failures reject exactly as `runtime.runPromise` does.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PromiseClient {
+  readonly getParameter: (name: string, options?: SecretsConfig.GetParameterOptions) => Promise<Parameter>
+  readonly getSecret: (secretId: string, options?: SecretsConfig.GetSecretOptions) => Promise<Secret>
+}
+
+/**
+ * A Promise API over the `SecretsConfig` of a runtime built with `layer` — for a Lambda handler
+ * that is a plain `async` function. A read whose value is cached and fresh (fetched less than the
+ * TTL ago, by the runtime's `Clock`) resolves at once, without running an effect: about the cost of
+ * a `Map` lookup instead of a fiber. Any other read — a miss, an expired or stale entry, a failure,
+ * an invalid request — runs `SecretsConfig.getParameter` / `getSecret` through the runtime, exactly
+ * as `runtime.runPromise` would, so a failure is never served from memory. Hits are counted in
+ * `secrets_config_cache_hits` and `stats` alike; `withMaxAge` does not apply (it is a fiber's).
+ *
+ * @example
+ * const runtime = ManagedRuntime.make(SecretsConfigCache.layer().pipe(Layer.provideMerge(LambdaExtension.layerFetch())))
+ * const secrets = SecretsConfigCache.makePromiseClient(runtime)
+ * export const handler = async () => {
+ *   const parameter = await secrets.getParameter("/my-app/greeting")
+ *   return { statusCode: 200, body: Redacted.value(parameter.value) }
+ * }
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makePromiseClient = <ER>(
+  runtime:
+    | ManagedRuntime.ManagedRuntime<SecretsConfig.SecretsConfig | SecretsConfigCache, ER>
+    | Runtime.Runtime<SecretsConfig.SecretsConfig | SecretsConfigCache>
+): PromiseClient => {
+  const runPromise: <A, E>(
+    effect: Effect.Effect<A, E, SecretsConfig.SecretsConfig | SecretsConfigCache>
+  ) => Promise<A> = ManagedRuntime.isManagedRuntime(runtime)
+    ? (effect) =>
+        (runtime as ManagedRuntime.ManagedRuntime<SecretsConfig.SecretsConfig | SecretsConfigCache, ER>).runPromise(
+          effect
+        )
+    : Runtime.runPromise(runtime as Runtime.Runtime<SecretsConfig.SecretsConfig | SecretsConfigCache>)
+  // Found by the first read (the runtime is built then): the cache's fast path and the Clock.
+  let fast: { readonly path: FastPath; readonly clock: Clock.Clock } | undefined
+  let looked = false
+  const lookUp = Effect.map(Effect.all([SecretsConfigCache, Effect.clock]), ([control, clock]) => {
+    looked = true
+    const path = (control as unknown as { readonly [FastPathId]?: FastPath })[FastPathId]
+    if (path !== undefined) fast = { path, clock }
+  })
+  const run = <A>(effect: Effect.Effect<A, SecretsConfigError, SecretsConfig.SecretsConfig>): Promise<A> =>
+    runPromise(looked ? effect : Effect.zipRight(lookUp, effect))
+  const cached = (key: string): unknown => {
+    if (fast === undefined) return undefined
+    const value = fast.path.peek(key, fast.clock.unsafeCurrentTimeMillis())
+    if (value !== undefined) fast.path.hit()
+    return value
+  }
+  return {
+    getParameter: (name, options) => {
+      if (fast !== undefined) {
+        const request = SecretsConfig.parameterRequest(name, options)
+        const value = Either.isRight(request) ? cached(request.right.key) : undefined
+        if (value !== undefined) return Promise.resolve(value as Parameter)
+      }
+      return run(SecretsConfig.getParameter(name, options))
+    },
+    getSecret: (secretId, options) => {
+      if (fast !== undefined) {
+        const request = SecretsConfig.secretRequest(secretId, options)
+        const value = Either.isRight(request) ? cached(request.right.key) : undefined
+        if (value !== undefined) return Promise.resolve(value as Secret)
+      }
+      return run(SecretsConfig.getSecret(secretId, options))
+    }
+  }
+}

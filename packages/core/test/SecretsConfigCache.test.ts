@@ -3,7 +3,7 @@ import * as SecretsConfig from "@secrets-config/core/SecretsConfig"
 import * as SecretsConfigCache from "@secrets-config/core/SecretsConfigCache"
 import * as SecretsConfigError from "@secrets-config/core/SecretsConfigError"
 import * as Metrics from "@secrets-config/core/SecretsConfigMetrics"
-import { type Duration, Effect, Fiber, Layer, Logger, Metric, Redacted, TestClock } from "effect"
+import { type Duration, Effect, Fiber, Layer, Logger, Metric, Redacted, Runtime, TestClock } from "effect"
 import * as fakes from "./helpers/fake.js"
 
 const makeFake = (options?: { readonly latency?: Duration.DurationInput }) => {
@@ -234,5 +234,111 @@ describe("SecretsConfigCache", () => {
       assert.strictEqual((yield* Metric.value(Metrics.cacheHits)).count - before.count, 2)
       assert.strictEqual((yield* Metric.value(Metrics.cacheMisses)).count - missesBefore.count, 1)
     }).pipe(Effect.provide(fake.layer()))
+  })
+})
+
+describe("SecretsConfigCache.makePromiseClient", () => {
+  // The client over the test fiber's own runtime, so that its Clock is the TestClock.
+  const client = Effect.map(
+    Effect.runtime<SecretsConfig.SecretsConfig | SecretsConfigCache.SecretsConfigCache>(),
+    SecretsConfigCache.makePromiseClient
+  )
+  const read = (c: SecretsConfigCache.PromiseClient, name: string) =>
+    Effect.promise(() => c.getParameter(name).then((p) => Redacted.value(p.value)))
+  const failure = (promise: Promise<unknown>) =>
+    Effect.promise(() =>
+      promise.then(
+        () => assert.fail("expected a rejection"),
+        (error: unknown) => {
+          assert.isTrue(Runtime.isFiberFailure(error))
+          const cause = (error as Runtime.FiberFailure)[Runtime.FiberFailureCauseId]
+          return cause._tag === "Fail"
+            ? (cause.error as SecretsConfigError.SecretsConfigError)
+            : assert.fail("not a Fail")
+        }
+      )
+    )
+
+  it.effect("serves a fresh cached value without another fetch, and counts the hits", () => {
+    const fake = makeFake()
+    return Effect.gen(function* () {
+      const c = yield* client
+      const hitsBefore = yield* Metric.value(Metrics.cacheHits)
+      assert.strictEqual(yield* read(c, "/app/a"), "a-1")
+      fake.state.values.set("/app/a", "a-2")
+      assert.strictEqual(yield* read(c, "/app/a"), "a-1")
+      assert.strictEqual(yield* read(c, "/app/a"), "a-1")
+      assert.strictEqual(
+        Redacted.value((yield* Effect.promise(() => c.getSecret("app/db"))).value as Redacted.Redacted<string>),
+        "db-1"
+      )
+      assert.deepStrictEqual(fake.state.calls, ["/app/a", "app/db"])
+      assert.strictEqual((yield* Metric.value(Metrics.cacheHits)).count - hitsBefore.count, 2)
+      const control = yield* SecretsConfigCache.SecretsConfigCache
+      assert.strictEqual((yield* control.stats).hits, 2)
+    }).pipe(Effect.provide(fake.layer()))
+  })
+
+  it.effect("honours the TTL on the runtime's Clock", () => {
+    const fake = makeFake()
+    return Effect.gen(function* () {
+      const c = yield* client
+      yield* read(c, "/app/a")
+      yield* read(c, "/app/a")
+      fake.state.values.set("/app/a", "a-2")
+      yield* TestClock.adjust("4999 millis")
+      assert.strictEqual(yield* read(c, "/app/a"), "a-1")
+      assert.strictEqual(fake.state.calls.length, 1)
+      yield* TestClock.adjust("2 millis")
+      assert.strictEqual(yield* read(c, "/app/a"), "a-2")
+      assert.strictEqual(fake.state.calls.length, 2)
+    }).pipe(Effect.provide(fake.layer({ ttl: "5 seconds" })))
+  })
+
+  it.effect("never serves a failure: it rejects as runPromise does, and the next read fetches again", () => {
+    const fake = makeFake()
+    return Effect.gen(function* () {
+      const c = yield* client
+      fake.state.failures.push(unreachable())
+      assert.strictEqual((yield* failure(c.getParameter("/app/a")))._tag, "ExtensionUnreachable")
+      assert.strictEqual(yield* read(c, "/app/a"), "a-1")
+      assert.strictEqual((yield* failure(c.getParameter("")))._tag, "InvalidRequest")
+      assert.strictEqual(fake.state.calls.length, 2)
+    }).pipe(Effect.provide(fake.layer()))
+  })
+
+  it.effect("does not serve what the cache dropped: invalidate, refresh, invalidateAll", () => {
+    const fake = makeFake()
+    return Effect.gen(function* () {
+      const c = yield* client
+      const control = yield* SecretsConfigCache.SecretsConfigCache
+      yield* read(c, "/app/a")
+      fake.state.values.set("/app/a", "a-2")
+      yield* control.invalidateParameter("/app/a")
+      assert.strictEqual(yield* read(c, "/app/a"), "a-2")
+      fake.state.values.set("/app/a", "a-3")
+      yield* control.refreshParameter("/app/a")
+      assert.strictEqual(yield* read(c, "/app/a"), "a-3")
+      fake.state.values.set("/app/a", "a-4")
+      yield* control.invalidateAll
+      assert.strictEqual(yield* read(c, "/app/a"), "a-4")
+      assert.strictEqual(fake.state.calls.length, 4)
+    }).pipe(Effect.provide(fake.layer()))
+  })
+
+  it.effect("never serves a stale-if-error value from memory: such reads go through the cache", () => {
+    const fake = makeFake()
+    return Effect.gen(function* () {
+      const c = yield* client
+      yield* read(c, "/app/a")
+      yield* TestClock.adjust("61 seconds")
+      fake.state.failures.push(unreachable())
+      assert.strictEqual(yield* read(c, "/app/a").pipe(Effect.provide(Logger.remove(Logger.defaultLogger))), "a-1")
+      assert.strictEqual(fake.state.calls.length, 2)
+      fake.state.values.set("/app/a", "a-2")
+      yield* TestClock.adjust("6 seconds")
+      assert.strictEqual(yield* read(c, "/app/a"), "a-2")
+      assert.strictEqual(fake.state.calls.length, 3)
+    }).pipe(Effect.provide(fake.layer({ staleIfError: { maxStaleness: "1 hour" } })))
   })
 })

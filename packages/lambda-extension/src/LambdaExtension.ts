@@ -28,12 +28,13 @@ import {
 } from "@secrets-config/core/SecretsConfigError"
 import * as Metrics from "@secrets-config/core/SecretsConfigMetrics"
 import * as Wire from "@secrets-config/core/Wire"
-import type * as Clock from "effect/Clock"
+import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import { dual } from "effect/Function"
 import { globalValue } from "effect/GlobalValue"
@@ -44,6 +45,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleIntervals from "effect/ScheduleIntervals"
+import * as internalPermits from "./internal/permits.js"
 import * as internalRequest from "./internal/request.js"
 import * as internalResponse from "./internal/response.js"
 import * as internalToken from "./internal/token.js"
@@ -339,8 +341,7 @@ export const make = (
       resolved.transformClient === undefined ? base : resolved.transformClient(base),
       () => true
     )
-    const semaphore =
-      resolved.maxConcurrency === Infinity ? undefined : yield* Effect.makeSemaphore(resolved.maxConcurrency)
+    const permits = resolved.maxConcurrency === Infinity ? undefined : internalPermits.make(resolved.maxConcurrency)
     const { deadlineMillis, dialect, maxResponseBytes, retry, timeoutMillis, url } = resolved
     const token = resolved.token
     const requestsSent = Metric.tagged(Metrics.endpointRequests, "dialect", dialect)
@@ -407,29 +408,26 @@ export const make = (
             const exchange = Effect.zipRight(Metric.increment(requestsSent), send(target, request, decode, what))
             const [bound, scope] =
               timeoutMillis < remaining ? [timeoutMillis, "attempt" as const] : [remaining, "deadline" as const]
-            return Number.isFinite(bound)
-              ? Effect.timeoutFail(exchange, {
-                  duration: bound,
-                  onTimeout: () => timedOut(target, scope, scope === "attempt" ? timeoutMillis : budget)
-                })
-              : exchange
+            if (!Number.isFinite(bound)) return exchange
+            return withTimeout(clock, exchange, bound, () =>
+              timedOut(target, scope, scope === "attempt" ? timeoutMillis : budget)
+            )
           }
           const attempt = (): Effect.Effect<A, SecretsConfigError> => {
             const remaining = deadlineAt - clock.unsafeCurrentTimeMillis()
             if (remaining <= 0) return Effect.fail(timedOut(target, "deadline", budget))
             attempts++
-            if (semaphore === undefined) return timedExchange(remaining)
+            if (permits === undefined) return timedExchange(remaining)
             // A free slot: no extra timer. Otherwise wait for one within the deadline only, so that
             // queueing behind other calls does not eat the attempt's own timeout.
-            return Effect.flatMap(semaphore.withPermitsIfAvailable(1)(timedExchange(remaining)), (result) =>
-              result._tag === "Some"
-                ? Effect.succeed(result.value)
-                : Effect.timeoutFail(
-                    semaphore.withPermits(1)(
-                      Effect.suspend(() => timedExchange(deadlineAt - clock.unsafeCurrentTimeMillis()))
-                    ),
-                    { duration: remaining, onTimeout: () => timedOut(target, "deadline", budget) }
-                  )
+            return permits.ifFree(
+              timedExchange(remaining),
+              withTimeout(
+                clock,
+                permits.withPermit(Effect.suspend(() => timedExchange(deadlineAt - clock.unsafeCurrentTimeMillis()))),
+                remaining,
+                () => timedOut(target, "deadline", budget)
+              )
             )
           }
           const again = (error: SecretsConfigError, state: unknown): Effect.Effect<A, SecretsConfigError> =>
@@ -494,6 +492,65 @@ export const make = (
       }
     })
   })
+
+// --- the attempt's timer ----------------------------------------------------------------------
+
+/** Above this, JavaScript timers fire at once; Effect's live Clock treats such a sleep as endless. */
+const MAX_TIMER_MILLIS = 2 ** 31 - 1
+
+let liveClockClass: unknown
+/**
+ * Whether `clock` is Effect's live Clock (whose `sleep` is a `setTimeout`), recognised by its class
+ * so that a `TestClock`, or any other Clock, keeps driving timeouts through `Effect.timeoutFail`.
+ */
+const isLiveClock = (clock: Clock.Clock): boolean => {
+  if (liveClockClass === undefined) liveClockClass = Clock.make().constructor
+  return clock.constructor === liveClockClass
+}
+
+/**
+ * `Effect.timeoutFail` under the live Clock, at about a third of its cost: the exchange runs in one
+ * child fiber beside a plain timer — what the live Clock's `sleep` is — instead of two fibers raced
+ * and joined. Same outcome: when the timer fires first the exchange is interrupted, its end awaited,
+ * and the attempt fails with `onTimeout()`; otherwise the attempt ends as the exchange did. An
+ * interruption from outside interrupts the exchange and clears the timer.
+ */
+const liveTimeout = <A, E>(self: Effect.Effect<A, E>, millis: number, onTimeout: () => E): Effect.Effect<A, E> =>
+  Effect.uninterruptibleMask((restore) =>
+    Effect.withFiberRuntime<A, E>((parent) =>
+      Effect.flatMap(Effect.fork(restore(self)), (child) =>
+        restore(
+          Effect.async<A, E>((resume) => {
+            let timedOut = false
+            const timer =
+              millis > MAX_TIMER_MILLIS
+                ? undefined
+                : setTimeout(() => {
+                    timedOut = true
+                    child.unsafeInterruptAsFork(parent.id())
+                  }, millis)
+            child.addObserver((exit) => {
+              if (timer !== undefined) clearTimeout(timer)
+              resume(timedOut ? Effect.fail(onTimeout()) : exit)
+            })
+            return Effect.suspend(() => {
+              if (timer !== undefined) clearTimeout(timer)
+              return Fiber.interrupt(child)
+            })
+          })
+        )
+      )
+    )
+  )
+
+/** The attempt's (or the queue's) timer: `liveTimeout` under the live Clock, else `Effect.timeoutFail`. */
+const withTimeout = <A, E>(
+  clock: Clock.Clock,
+  self: Effect.Effect<A, E>,
+  millis: number,
+  onTimeout: () => E
+): Effect.Effect<A, E> =>
+  isLiveClock(clock) ? liveTimeout(self, millis, onTimeout) : Effect.timeoutFail(self, { duration: millis, onTimeout })
 
 const timedOut = (
   target: internalResponse.Target,

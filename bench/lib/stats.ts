@@ -1,0 +1,39 @@
+/** Small statistics and table helpers shared by the benchmark scripts. */
+import * as os from "node:os"
+
+export const median = (xs: ReadonlyArray<number>): number => percentile(xs, 50)
+
+/** Nearest-rank percentile (p in 0..100) of a sample. */
+export const percentile = (xs: ReadonlyArray<number>, p: number): number => {
+  if (xs.length === 0) return Number.NaN
+  const sorted = [...xs].sort((a, b) => a - b)
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
+  return sorted[rank]!
+}
+
+export const fmt = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : "—")
+
+export const ratio = (a: number, b: number): string => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : "—")
+
+/** A Markdown table (so the output can be pasted into BENCHMARKS.md as is). */
+export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)))
+  const line = (cells: ReadonlyArray<string>) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`
+  const sep = `|${widths.map((w, i) => (i === 0 ? `${"-".repeat(w + 1)}-` : `${"-".repeat(w + 1)}:`)).join("|")}|`
+  return [line(header), sep, ...rows.map(line)].join("\n")
+}
+
+/** One line describing where the numbers come from. */
+export const environment = (): string => {
+  const cpu = os.cpus()[0]?.model.trim() ?? "unknown CPU"
+  return `${cpu}, ${os.cpus().length} cores, Node ${process.version}, ${os.platform()} ${os.release()}, ${new Date().toISOString().slice(0, 10)}`
+}
+
+/** Fails the run loudly if a sanity check does not hold (a benchmark of a broken client is worthless). */
+export const check = (condition: boolean, message: string): void => {
+  if (!condition) {
+    console.error(`benchmark sanity check failed: ${message}`)
+    process.exit(1)
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * P1: cold start. Each handler is bundled the way CDK's NodejsFunction bundles an ESM function
+ * (the example's `scripts/build.mjs`), then run in a fresh `node` process per sample: import the
+ * bundle (INIT), invoke the handler once against a running endpoint, exit. Whole-process time is
+ * measured from `spawn` to the handler's response arriving here (a cold start as Lambda has it:
+ * Lambda never exits the process, and fetch's teardown alone takes ~70–100 ms more, so spawn→exit
+ * is shown beside it); import time inside the process. Variants are interleaved
+ * (ABCD ABCD …) so drift hits them alike.
+ *
+ *   pnpm --filter @secrets-config/bench p1            (RUNS=20 by default)
+ */
+import { build } from "esbuild"
+import { spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { performance } from "node:perf_hooks"
+import { gzipSync } from "node:zlib"
+// @ts-expect-error: a plain .mjs script without types
+import { bundle } from "../examples/lambda-handler/scripts/build.mjs"
+import * as child from "./lib/child.js"
+import * as emulator from "./lib/emulator.js"
+import { check, environment, fmt, median, ratio, table } from "./lib/stats.js"
+
+const RUNS = Number(process.env.RUNS ?? 20)
+const here = import.meta.dirname
+const out = path.join(here, ".out", "p1")
+fs.mkdirSync(out, { recursive: true })
+
+interface Variant {
+  readonly key: string
+  readonly label: string
+  readonly entry: string
+  /** Bundle `@aws-sdk/*` too (CDK leaves it out: Lambda's Node.js runtime ships it). */
+  readonly bundleSdk?: boolean
+  /** Only sizes and import time matter (a pitfall shown beside the others). */
+  readonly aside?: boolean
+}
+
+const variants: ReadonlyArray<Variant> = [
+  {
+    key: "ours",
+    label: "secrets-config (examples/lambda-handler)",
+    entry: "../examples/lambda-handler/src/handler.ts"
+  },
+  { key: "fetch", label: "raw fetch", entry: "handlers/fetch.ts" },
+  { key: "effect", label: "effect + @effect/platform + Schema", entry: "handlers/effect-platform.ts" },
+  { key: "powertools", label: "Powertools + SDK (SDK external, as CDK)", entry: "handlers/powertools.ts" },
+  {
+    key: "powertools-bundled",
+    label: "Powertools + SDK (SDK bundled)",
+    entry: "handlers/powertools.ts",
+    bundleSdk: true
+  },
+  {
+    key: "node-barrel",
+    label: "secrets-config over NodeHttpClient, barrel import",
+    entry: "handlers/ours-node-barrel.ts",
+    aside: true
+  },
+  {
+    key: "node-deep",
+    label: "secrets-config over NodeHttpClient, deep import",
+    entry: "handlers/ours-node-deep.ts",
+    aside: true
+  }
+]
+
+interface Bundled {
+  readonly file: string
+  readonly bytes: number
+  readonly gzip: number
+  readonly undici: boolean
+}
+
+// The same options as scripts/build.mjs, minus the `@aws-sdk/*` external.
+const bundleAll = async (entry: string, file: string) => {
+  const result = await build({
+    entryPoints: [entry],
+    outfile: file,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    minify: true,
+    mainFields: ["module", "main"],
+    banner: { js: "import { createRequire as __cr } from 'module';const require = __cr(import.meta.url);" },
+    metafile: true,
+    logLevel: "warning"
+  })
+  fs.writeFileSync(`${file}.meta.json`, JSON.stringify(result.metafile))
+  const code = fs.readFileSync(file)
+  return { bytes: code.length, gzip: gzipSync(code).length }
+}
+
+/** Whether undici's code is in the output (the metafile's inputs also list what was read, then shaken off). */
+const undiciInside = (file: string): boolean => {
+  const meta = JSON.parse(fs.readFileSync(`${file}.meta.json`, "utf8"))
+  return Object.values(meta.outputs as Record<string, { inputs: Record<string, { bytesInOutput: number }> }>).some(
+    (output) =>
+      Object.entries(output.inputs).some(
+        ([input, { bytesInOutput }]) => input.includes("/undici/") && bytesInOutput > 0
+      )
+  )
+}
+
+const bundles = new Map<string, Bundled>()
+for (const v of variants) {
+  const file = path.join(out, `${v.key}.mjs`)
+  const entry = path.resolve(here, v.entry)
+  const { bytes, gzip } = v.bundleSdk ? await bundleAll(entry, file) : await bundle(entry, file)
+  bundles.set(v.key, { file, bytes, gzip, undici: undiciInside(file) })
+}
+
+// The endpoints, each in a process of its own so that this one stays idle while a handler runs:
+// the emulator (extension dialect, sample store, the extension's 300 s cache) for the handlers that
+// read the extension; the SSM stub for Powertools + SDK.
+const extension = await emulator.child(["--ttl", "300"])
+const ssm = await child.start(path.join(here, "lib", "ssm-stub.ts"))
+const env = {
+  PATH: process.env.PATH ?? "",
+  PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(extension.port),
+  AWS_SESSION_TOKEN: extension.token,
+  APP_PREFIX: "/demo",
+  AWS_REGION: "us-east-1",
+  AWS_ACCESS_KEY_ID: "x",
+  AWS_SECRET_ACCESS_KEY: "x",
+  AWS_ENDPOINT_URL_SSM: ssm.url,
+  // no shared config files: what a Lambda function has
+  AWS_CONFIG_FILE: path.join(out, "no-aws-config"),
+  AWS_SHARED_CREDENTIALS_FILE: path.join(out, "no-aws-credentials")
+}
+
+interface Sample {
+  /** spawn → the handler's response read from the child: a cold start as Lambda has it. */
+  readonly wholeMs: number
+  /** spawn → the process has exited (Lambda never pays this; fetch's teardown is slow). */
+  readonly exitMs: number
+  readonly bootMs: number
+  readonly importMs: number
+  readonly invokeMs: number
+  readonly statusCode: number
+  readonly body: string
+}
+
+const invoke = path.join(here, "lib", "invoke.mjs")
+const runOnce = (file: string): Promise<Sample> =>
+  new Promise((resolve, reject) => {
+    const start = performance.now()
+    const proc = spawn(process.execPath, [invoke, file], { env, stdio: ["ignore", "pipe", "pipe"] })
+    let text = ""
+    let errors = ""
+    let wholeMs = Number.NaN
+    proc.stdout.on("data", (chunk: Buffer) => {
+      text += chunk.toString()
+      if (text.endsWith("\n")) wholeMs = performance.now() - start
+    })
+    // The SDK warns on stderr that it will need Node 22 from 2027; shown only if the run fails.
+    proc.stderr.on("data", (chunk: Buffer) => {
+      errors += chunk.toString()
+    })
+    const timer = setTimeout(() => proc.kill("SIGKILL"), 30_000)
+    proc.once("exit", (code) => {
+      clearTimeout(timer)
+      const exitMs = performance.now() - start
+      if (code !== 0) return reject(new Error(`${file} exited with ${code}: ${text}${errors}`))
+      resolve({ wholeMs, exitMs, ...JSON.parse(text) })
+    })
+  })
+
+console.log(`P1 — cold start, ${environment()}`)
+console.log(
+  `${RUNS} cold processes per variant, interleaved; emulator and SSM stub each in a process of their own; medians\n`
+)
+
+// Every handler must do the same job: the same 200 body as ours.
+const reference = await runOnce(bundles.get("ours")!.file)
+check(reference.statusCode === 200, `the example handler answered ${reference.statusCode}: ${reference.body}`)
+for (const v of variants) {
+  const sample = await runOnce(bundles.get(v.key)!.file)
+  check(sample.statusCode === 200 && sample.body === reference.body, `${v.label} answered ${sample.body}`)
+}
+
+const samples = new Map<string, Array<Sample>>(variants.map((v) => [v.key, []]))
+for (let run = 0; run < RUNS; run++) {
+  const order = run % 2 === 0 ? variants : [...variants].reverse()
+  for (const v of order) samples.get(v.key)!.push(await runOnce(bundles.get(v.key)!.file))
+}
+
+const med = (key: string, field: keyof Omit<Sample, "body" | "statusCode">) =>
+  median(samples.get(key)!.map((s) => s[field]))
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
+
+console.log(
+  table(
+    [
+      "handler",
+      "minified",
+      "gzip",
+      "undici inside",
+      "whole process ms",
+      "spawn→exit ms",
+      "node boot ms",
+      "import ms",
+      "first invoke ms",
+      "whole vs effect+platform",
+      "whole vs Powertools (CDK)"
+    ],
+    variants.map((v) => {
+      const b = bundles.get(v.key)!
+      return [
+        v.label,
+        kb(b.bytes),
+        kb(b.gzip),
+        b.undici ? "yes" : "no",
+        fmt(med(v.key, "wholeMs")),
+        fmt(med(v.key, "exitMs")),
+        fmt(med(v.key, "bootMs")),
+        fmt(med(v.key, "importMs")),
+        fmt(med(v.key, "invokeMs")),
+        ratio(med(v.key, "wholeMs"), med("effect", "wholeMs")),
+        ratio(med(v.key, "wholeMs"), med("powertools", "wholeMs"))
+      ]
+    })
+  )
+)
+
+const ours = bundles.get("ours")!
+const bare = bundles.get("effect")!
+const deltaKb = (ours.bytes - bare.bytes) / 1024
+const deltaWhole = med("ours", "wholeMs") / med("effect", "wholeMs") - 1
+const vsPowertools = med("ours", "wholeMs") / med("powertools", "wholeMs")
+const vsPowertoolsBundled = med("ours", "wholeMs") / med("powertools-bundled", "wholeMs")
+const barrel = bundles.get("node-barrel")!
+const deep = bundles.get("node-deep")!
+console.log(`
+targets:
+- secrets-config adds ${deltaKb.toFixed(1)} KB minified to effect + @effect/platform + Schema (target ≤ 25 KB): ${deltaKb <= 25 ? "met" : "NOT met"}
+- and ${(deltaWhole * 100).toFixed(1)} % whole-process cold start (target ≤ 5 %): ${deltaWhole <= 0.05 ? "met" : "NOT met"}
+- undici inside the bundle: ${ours.undici ? "yes — NOT met" : "no — met"}
+- whole-process cold start ${vsPowertools.toFixed(2)}× Powertools + SDK as CDK bundles it (target ≤ 0.75×): ${vsPowertools <= 0.75 ? "met" : "NOT met"}; ${vsPowertoolsBundled.toFixed(2)}× with the SDK bundled
+pitfall: NodeHttpClient from the barrel adds ${((barrel.bytes - deep.bytes) / 1024).toFixed(0)} KB minified and ${fmt(med("node-barrel", "importMs") - med("node-deep", "importMs"))} ms import over the deep import (undici inside: ${barrel.undici ? "yes" : "no"} vs ${deep.undici ? "yes" : "no"})
+`)
+
+await ssm.close()
+await extension.close()
