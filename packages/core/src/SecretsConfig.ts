@@ -178,32 +178,40 @@ const outcome = <A, E extends { readonly _tag: string }, R>(self: Effect.Effect<
 export const make = (implementation: Implementation): SecretsConfig.Service =>
   SecretsConfig.of({
     getParameter: (name, options) =>
-      Either.match(internal.parameterRequest(name, options), {
-        onLeft: (error) => Effect.fail(error),
-        onRight: (request) => Metric.trackDuration(implementation.getParameter(request), Metrics.fetchLatency)
-      }).pipe(
-        outcome,
-        Effect.withSpan("SecretsConfig.getParameter", {
-          kind: "client",
-          // A trace taken here would show only this module's frames, never the caller's: not worth a `new Error()` per call.
-          captureStackTrace: false,
-          attributes: { "secrets_config.name": typeof name === "string" ? name.slice(0, 2048) : "" }
-        })
+      operation(
+        "SecretsConfig.getParameter",
+        name,
+        internal.parameterRequest(name, options),
+        implementation.getParameter
       ),
     getSecret: (secretId, options) =>
-      Either.match(internal.secretRequest(secretId, options), {
-        onLeft: (error) => Effect.fail(error),
-        onRight: (request) => Metric.trackDuration(implementation.getSecret(request), Metrics.fetchLatency)
-      }).pipe(
-        outcome,
-        Effect.withSpan("SecretsConfig.getSecret", {
-          kind: "client",
-          // A trace taken here would show only this module's frames, never the caller's: not worth a `new Error()` per call.
-          captureStackTrace: false,
-          attributes: { "secrets_config.name": typeof secretId === "string" ? secretId.slice(0, 2048) : "" }
-        })
+      operation(
+        "SecretsConfig.getSecret",
+        secretId,
+        internal.secretRequest(secretId, options),
+        implementation.getSecret
       )
   })
+
+/** One operation: validated before any I/O, timed, and traced with the name and the outcome. */
+const operation = <Request, A>(
+  span: string,
+  name: string,
+  request: Either.Either<Request, InvalidRequest>,
+  run: (request: Request) => Effect.Effect<A, SecretsConfigError>
+): Effect.Effect<A, SecretsConfigError> =>
+  Either.match(request, {
+    onLeft: (error): Effect.Effect<A, SecretsConfigError> => Effect.fail(error),
+    onRight: (request) => Metric.trackDuration(run(request), Metrics.fetchLatency)
+  }).pipe(
+    outcome,
+    Effect.withSpan(span, {
+      kind: "client",
+      // A trace taken here would show only this module's frames, never the caller's: not worth a `new Error()` per call.
+      captureStackTrace: false,
+      attributes: { "secrets_config.name": typeof name === "string" ? name.slice(0, 2048) : "" }
+    })
+  )
 
 /**
  * @since 0.1.0
