@@ -9,12 +9,10 @@
  *
  *   pnpm --filter @secrets-config/bench p1            (RUNS=20 by default)
  */
-import { build } from "esbuild"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { performance } from "node:perf_hooks"
-import { gzipSync } from "node:zlib"
 // @ts-expect-error: a plain .mjs script without types
 import { bundle } from "../examples/lambda-handler/scripts/build.mjs"
 import * as child from "./lib/child.js"
@@ -73,24 +71,7 @@ interface Bundled {
 }
 
 // The same options as scripts/build.mjs, minus the `@aws-sdk/*` external.
-const bundleAll = async (entry: string, file: string) => {
-  const result = await build({
-    entryPoints: [entry],
-    outfile: file,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    minify: true,
-    mainFields: ["module", "main"],
-    banner: { js: "import { createRequire as __cr } from 'module';const require = __cr(import.meta.url);" },
-    metafile: true,
-    logLevel: "warning"
-  })
-  fs.writeFileSync(`${file}.meta.json`, JSON.stringify(result.metafile))
-  const code = fs.readFileSync(file)
-  return { bytes: code.length, gzip: gzipSync(code).length }
-}
+const bundleAll = (entry: string, file: string): Promise<{ bytes: number; gzip: number }> => bundle(entry, file, [])
 
 /** Whether undici's code is in the output (the metafile's inputs also list what was read, then shaken off). */
 const undiciInside = (file: string): boolean => {

@@ -9,7 +9,12 @@ import { gzipSync } from "node:zlib"
 const root = path.resolve(import.meta.dirname, "..")
 const outfile = path.join(root, "dist", "handler.mjs")
 
-export const bundle = async (entry = path.join(root, "src", "handler.ts"), out = outfile) => {
+/** `external`: what stays out of the bundle (default the AWS SDK, which Lambda's runtime ships). */
+export const bundle = async (
+  entry = path.join(root, "src", "handler.ts"),
+  out = outfile,
+  external = ["@aws-sdk/*"]
+) => {
   const result = await build({
     entryPoints: [entry],
     outfile: out,
@@ -19,7 +24,7 @@ export const bundle = async (entry = path.join(root, "src", "handler.ts"), out =
     target: "node20",
     minify: true,
     mainFields: ["module", "main"],
-    external: ["@aws-sdk/*"],
+    external,
     // CDK's ESM banner, so bundled CommonJS can still `require` Node built-ins.
     banner: { js: "import { createRequire as __cr } from 'module';const require = __cr(import.meta.url);" },
     metafile: true,
