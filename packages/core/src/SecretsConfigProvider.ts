@@ -75,9 +75,29 @@ const scrub = (error: ConfigError.ConfigError, values: ReadonlySet<string>): Con
       return ConfigError.Or(scrub(error.left, values), scrub(error.right, values))
     case "InvalidData": {
       let message = error.message.replace(RECEIVED, "")
-      for (const value of values) if (value.length > 0) message = message.split(value).join("<redacted>")
+      for (const value of values) {
+        if (value.length === 0) continue
+        // Schema's messages quote values JSON-escaped.
+        for (const form of new Set([value, JSON.stringify(value).slice(1, -1)])) {
+          message = message.split(form).join("<redacted>")
+        }
+      }
       return ConfigError.InvalidData(error.path, `${message} (the value is not shown: it may be secret)`)
     }
+    default:
+      return error
+  }
+}
+
+/** A primitive's parse error without the value it quotes. */
+const unquoted = (error: ConfigError.ConfigError, description: string): ConfigError.ConfigError => {
+  switch (error._op) {
+    case "And":
+      return ConfigError.And(unquoted(error.left, description), unquoted(error.right, description))
+    case "Or":
+      return ConfigError.Or(unquoted(error.left, description), unquoted(error.right, description))
+    case "InvalidData":
+      return ConfigError.InvalidData(error.path, `Expected ${description} (the value is not shown: it may be secret)`)
     default:
       return error
   }
@@ -209,7 +229,11 @@ export const fromService = (
             for (const part of parts) seen.add(part)
           }
           return Effect.forEach(parts, (part) =>
-            Either.mapLeft(primitive.parse(part), (e) => ConfigError.prefixed(e, [...path]))
+            // The primitive's own message quotes the value: keep only what was expected. This is
+            // the flat path, so it holds under ConfigProvider combinators (constantCase, nested, …) too.
+            Either.mapLeft(primitive.parse(part), (e) =>
+              ConfigError.prefixed(unquoted(e, primitive.description), [...path])
+            )
           )
         })
       },

@@ -93,7 +93,10 @@ describe("SecretsConfig", () => {
       ["a secret id over 2048 characters", "s".repeat(2049), undefined, "2048"],
       ["an empty versionStage", "app/db", { versionStage: "" }, "empty"],
       ["an empty versionId", "app/db", { versionId: "" }, "empty"],
-      ["a versionId over 64 characters", "app/db", { versionId: "v".repeat(65) }, "64"]
+      ["a versionId over 64 characters", "app/db", { versionId: "v".repeat(65) }, "64"],
+      ["a NUL in the secret id", "a\u0000b", undefined, "control character"],
+      ["a control character in the versionId", "a", { versionId: "b\u0000" }, "control character"],
+      ["a control character in the versionStage", "a", { versionStage: "AWS\tCURRENT" }, "control character"]
     ]
     for (const [what, id, options, reason] of secretCases) {
       it.effect(`getSecret refuses ${what}`, () =>

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as SecretsConfigError from "@secrets-config/core/SecretsConfigError"
 import * as SecretsConfigProvider from "@secrets-config/core/SecretsConfigProvider"
-import { Config, ConfigError, ConfigProvider, Effect, Fiber, Layer, Option, Redacted, TestClock } from "effect"
+import { Config, ConfigError, ConfigProvider, Effect, Fiber, Layer, Option, Redacted, Schema, TestClock } from "effect"
 import * as fakes from "./helpers/fake.js"
 
 const CANARY = "canary-7f3a9c-secret"
@@ -187,6 +187,26 @@ describe("SecretsConfigProvider", () => {
       const nested = yield* Effect.flip(Config.nested(Config.integer("password"), "db"))
       assert.notInclude(String(nested), CANARY)
     }).pipe(withProvider(fake))
+  })
+
+  it.effect("a value is not quoted under ConfigProvider combinators, nor JSON-escaped by Schema", () => {
+    const tricky = 'pa"ss\\w0rd-canary'
+    const fake = fakes.makeFake({ values: { ...values, "/app/prod/PLAIN": CANARY, "/app/prod/TRICKY": tricky } })
+    return Effect.gen(function* () {
+      const provider = yield* SecretsConfigProvider.make({ prefix: "/app/prod" })
+      for (const wrapped of [
+        provider,
+        provider.pipe(ConfigProvider.nested("x"), ConfigProvider.unnested("x")),
+        provider.pipe(ConfigProvider.orElse(() => ConfigProvider.fromMap(new Map())))
+      ]) {
+        const error = yield* Effect.flip(Effect.withConfigProvider(Config.integer("PLAIN"), wrapped))
+        assert.notInclude(String(error), CANARY)
+      }
+      const schemaError = yield* Effect.flip(
+        Effect.withConfigProvider(Schema.Config("TRICKY", Schema.NumberFromString), provider)
+      )
+      assert.notInclude(String(schemaError), "canary")
+    }).pipe(Effect.provide(fake.layer))
   })
 
   it.effect("maps segments with pathSegment", () => {

@@ -40,6 +40,20 @@ const selectorIndex = (name: string): number => {
   return name.indexOf(":")
 }
 
+// Control characters have no place in AWS names, labels, ids or stages; they would also let two
+// different requests share a cache key (keys join fields with NUL) and put line breaks in logs.
+const CONTROL = /[\u0000-\u001f\u007f]/
+// A lone UTF-16 surrogate cannot be percent-encoded.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
+/** Why a text field is unusable, or undefined. */
+const badText = (what: string, text: string): string | undefined =>
+  CONTROL.test(text)
+    ? `${what} contains a control character (U+0000–U+001F or U+007F)`
+    : LONE_SURROGATE.test(text)
+      ? `${what} contains a lone UTF-16 surrogate, which cannot be percent-encoded`
+      : undefined
+
 const isPositiveInteger = (n: unknown): n is number => typeof n === "number" && Number.isSafeInteger(n) && n >= 1
 
 const selectorText = (selector: ParameterSelector): string =>
@@ -62,6 +76,8 @@ export const parameterRequest = (
       `the name has ${name.length} characters; Parameter Store accepts at most ${MAX_NAME_LENGTH} (an ARN included)`
     )
   }
+  const badName = badText("the name", name)
+  if (badName !== undefined) return invalid("parameter", name, badName)
   const version = options?.version
   const label = options?.label
   if (version !== undefined && label !== undefined) {
@@ -96,6 +112,8 @@ export const parameterRequest = (
     selector = Option.some({ _tag: "Version", version })
   } else if (label !== undefined) {
     if (typeof label !== "string" || label.length === 0) return invalid("parameter", name, "`label` is empty")
+    const badLabel = badText("`label`", label)
+    if (badLabel !== undefined) return invalid("parameter", name, badLabel)
     if (label.length > MAX_LABEL_LENGTH && !isReference) {
       return invalid("parameter", name, `\`label\` has ${label.length} characters; at most ${MAX_LABEL_LENGTH}`)
     }
@@ -149,8 +167,17 @@ export const secretRequest = (
       `the secret id has ${secretId.length} characters; Secrets Manager accepts at most ${MAX_NAME_LENGTH} (an ARN included)`
     )
   }
+  const badId = badText("the secret id", secretId)
+  if (badId !== undefined) return invalid("secret", secretId, badId)
   const versionId = options?.versionId
   const versionStage = options?.versionStage
+  for (const [what, text] of [
+    ["`versionId`", versionId],
+    ["`versionStage`", versionStage]
+  ] as const) {
+    const bad = typeof text === "string" ? badText(what, text) : undefined
+    if (bad !== undefined) return invalid("secret", secretId, bad)
+  }
   if (versionId !== undefined) {
     if (typeof versionId !== "string" || versionId.length === 0)
       return invalid("secret", secretId, "`versionId` is empty")
