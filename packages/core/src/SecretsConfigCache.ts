@@ -143,6 +143,10 @@ class Key<R extends SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest
 interface Entry<A> {
   readonly value: A
   readonly stale: boolean
+  /** How long the cache keeps it. */
+  readonly ttl: Duration.Duration
+  /** The stamp taken when its lookup started (see `outdated`). */
+  readonly startedAt: number
 }
 
 const parameterOptions = (request: SecretsConfig.ParameterRequest): SecretsConfig.GetParameterOptions => {
@@ -212,16 +216,36 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
     if (lastGood.size > capacity) lastGood.delete(lastGood.keys().next().value!)
   }
 
+  // Stamps order lookups and invalidations: an invalidation that comes while a lookup is in flight
+  // must win over its result (Effect's Cache stores that result anyway; `read` drops it).
+  let stamps = 0
+  let allInvalidatedAt = 0
+  const invalidatedAt = new Map<string, number>()
+  // Invalidating a name without options covers every variant, also those still being fetched.
+  const groupOf = (request: SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest) =>
+    request._tag === "ParameterRequest" ? `p\u0000${request.baseName}` : `s\u0000${request.secretId}`
+  const outdated = (request: SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest, startedAt: number) =>
+    startedAt <
+    Math.max(allInvalidatedAt, invalidatedAt.get(request.key) ?? 0, invalidatedAt.get(groupOf(request)) ?? 0)
+
   const lookup =
-    <A>(fetch: () => Effect.Effect<A, SecretsConfigError>, key: string, name: string) =>
-    (): Effect.Effect<Entry<A>, SecretsConfigError> =>
-      Effect.matchEffect(fetch(), {
+    <A>(
+      fetch: () => Effect.Effect<A, SecretsConfigError>,
+      request: SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest,
+      name: string
+    ) =>
+    (): Effect.Effect<Entry<A>, SecretsConfigError> => {
+      const key = request.key
+      const startedAt = ++stamps
+      return Effect.matchEffect(fetch(), {
         onSuccess: (value) =>
           Effect.map(Clock.currentTimeMillis, (now) => {
-            remember(key, value, now)
-            // Taken before the cache stores the entry, so it never outlives the cache's own expiry.
-            keepFresh(key, value, now)
-            return { value, stale: false }
+            if (!outdated(request, startedAt)) {
+              remember(key, value, now)
+              // Taken before the cache stores the entry, so it never outlives the cache's own expiry.
+              keepFresh(key, value, now)
+            }
+            return { value, stale: false, ttl, startedAt }
           }),
         onFailure: (error) =>
           Effect.flatMap(Clock.currentTimeMillis, (now) => {
@@ -236,14 +260,21 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
                   Effect.annotateLogs({ name, error: error._tag, ageMillis: age })
                 )
               ),
-              { value: last.value as A, stale: true }
+              // Served again for `retryAfter`, but never past `maxStaleness`.
+              {
+                value: last.value as A,
+                stale: true,
+                ttl: Duration.min(retryAfter, Duration.millis(Duration.toMillis(maxStaleness) - age)),
+                startedAt
+              }
             )
           })
       })
+    }
 
   // Failures are also invalidated as soon as they are read (see `read`).
   const timeToLive = (exit: Exit.Exit<Entry<unknown>, SecretsConfigError>): Duration.Duration =>
-    Exit.isFailure(exit) ? Duration.zero : exit.value.stale ? retryAfter : ttl
+    Exit.isFailure(exit) ? Duration.zero : exit.value.ttl
 
   const parameters = yield* Cache.makeWith({
     capacity,
@@ -251,7 +282,7 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
     lookup: (key: Key<SecretsConfig.ParameterRequest>) =>
       lookup(
         () => underlying.getParameter(key.request.name, parameterOptions(key.request)),
-        key.request.key,
+        key.request,
         key.request.name
       )()
   })
@@ -261,7 +292,7 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
     lookup: (key: Key<SecretsConfig.SecretRequest>) =>
       lookup(
         () => underlying.getSecret(key.request.secretId, secretOptions(key.request)),
-        key.request.key,
+        key.request,
         key.request.secretId
       )()
   })
@@ -272,7 +303,10 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
     key: Key<R>
   ): Effect.Effect<void> =>
     Effect.zipRight(
-      Effect.sync(() => fresh.delete(key.request.key)),
+      Effect.sync(() => {
+        fresh.delete(key.request.key)
+        invalidatedAt.set(key.request.key, ++stamps)
+      }),
       cache.invalidate(key)
     )
 
@@ -281,15 +315,22 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
     key: Key<R>
   ): Effect.Effect<A, SecretsConfigError> =>
     Effect.flatMap(FiberRef.get(currentMaxAge), (maxAge) => {
-      const get = Effect.matchEffect(cache.getEither(key), {
-        onSuccess: (either) =>
-          Effect.as(
-            Metric.increment(Either.isLeft(either) ? Metrics.cacheHits : Metrics.cacheMisses),
-            Either.merge(either).value
-          ),
-        // A failure is never kept: a TTL of zero still serves it within the same clock tick.
-        onFailure: (error) => Effect.zipRight(drop(cache, key), Effect.fail(error))
-      })
+      const getOnce = (retry: boolean): Effect.Effect<A, SecretsConfigError> =>
+        Effect.matchEffect(cache.getEither(key), {
+          onSuccess: (either) => {
+            const entry = Either.merge(either)
+            // Fetched before an invalidation of this key: drop it and read again (once).
+            if (retry && outdated(key.request, entry.startedAt))
+              return Effect.zipRight(drop(cache, key), getOnce(false))
+            return Effect.as(
+              Metric.increment(Either.isLeft(either) ? Metrics.cacheHits : Metrics.cacheMisses),
+              entry.value
+            )
+          },
+          // A failure is never kept: a TTL of zero still serves it within the same clock tick.
+          onFailure: (error) => Effect.zipRight(drop(cache, key), Effect.fail(error))
+        })
+      const get = getOnce(true)
       if (Option.isNone(maxAge)) return get
       return Effect.flatMap(Effect.all([cache.entryStats(key), Clock.currentTimeMillis]), ([stats, now]) =>
         Option.isSome(stats) && now - stats.value.loadedMillis > Duration.toMillis(maxAge.value)
@@ -311,18 +352,24 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
 
   const invalidateWhere = <R extends SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest, A>(
     cache: Cache.Cache<Key<R>, Entry<A>, SecretsConfigError>,
+    stamp: string,
     matches: (request: R) => boolean
   ) =>
-    Effect.flatMap(cache.keys, (keys) =>
-      Effect.forEach(
-        keys.filter((key) => matches(key.request)),
-        (key) =>
-          Effect.zipRight(
-            Effect.sync(() => lastGood.delete(key.request.key)),
-            drop(cache, key)
-          ),
-        { discard: true }
-      )
+    Effect.flatMap(
+      Effect.zipRight(
+        Effect.sync(() => invalidatedAt.set(stamp, ++stamps)),
+        cache.keys
+      ),
+      (keys) =>
+        Effect.forEach(
+          keys.filter((key) => matches(key.request)),
+          (key) =>
+            Effect.zipRight(
+              Effect.sync(() => lastGood.delete(key.request.key)),
+              drop(cache, key)
+            ),
+          { discard: true }
+        )
     )
 
   const refresh = <R extends SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest, A>(
@@ -341,20 +388,23 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
     invalidateParameter: (name, options) =>
       options === undefined
         ? Effect.flatMap(fromEither(SecretsConfig.parameterRequest(name)), (probe) =>
-            invalidateWhere(parameters, (r) => r.baseName === probe.baseName)
+            invalidateWhere(parameters, groupOf(probe), (r) => r.baseName === probe.baseName)
           )
         : Effect.flatMap(fromEither(SecretsConfig.parameterRequest(name, options)), (request) =>
-            invalidateWhere(parameters, (r) => r.key === request.key)
+            invalidateWhere(parameters, request.key, (r) => r.key === request.key)
           ),
     invalidateSecret: (secretId, options) =>
       Effect.flatMap(fromEither(SecretsConfig.secretRequest(secretId, options)), (request) =>
-        invalidateWhere(secrets, (r) =>
+        invalidateWhere(secrets, options === undefined ? groupOf(request) : request.key, (r) =>
           options === undefined ? r.secretId === request.secretId : r.key === request.key
         )
       ),
     invalidateAll: Effect.all(
       [
-        Effect.sync(() => fresh.clear()),
+        Effect.sync(() => {
+          fresh.clear()
+          allInvalidatedAt = ++stamps
+        }),
         parameters.invalidateAll,
         secrets.invalidateAll,
         Effect.sync(() => lastGood.clear())

@@ -169,6 +169,44 @@ describe("SecretsConfigCache", () => {
     )
   })
 
+  it.effect("stale-if-error never serves a value past maxStaleness, whatever retryAfter says", () => {
+    const fake = makeFake()
+    return Effect.gen(function* () {
+      yield* value("/app/a")
+      yield* TestClock.adjust("11 seconds")
+      fake.state.failures.push(unreachable())
+      assert.strictEqual(yield* value("/app/a"), "a-1")
+      assert.strictEqual(fake.state.calls.length, 2)
+      yield* TestClock.adjust("2 seconds")
+      fake.state.failures.push(unreachable())
+      assert.strictEqual((yield* Effect.flip(value("/app/a")))._tag, "ExtensionUnreachable")
+      assert.strictEqual(fake.state.calls.length, 3)
+    }).pipe(
+      Effect.provide(
+        fake.layer({ ttl: "10 seconds", staleIfError: { maxStaleness: "12 seconds", retryAfter: "60 seconds" } })
+      )
+    )
+  })
+
+  it.effect("an invalidation while a fetch is in flight wins over that fetch's result", () => {
+    const fake = makeFake({ latency: "100 millis" })
+    return Effect.gen(function* () {
+      const cache = yield* SecretsConfigCache.SecretsConfigCache
+      const fiber = yield* Effect.fork(value("/app/a"))
+      yield* TestClock.adjust("50 millis")
+      yield* cache.invalidateParameter("/app/a")
+      yield* TestClock.adjust("50 millis")
+      yield* TestClock.adjust("100 millis")
+      yield* Fiber.join(fiber)
+      // The first fetch's result was dropped and read again; the second is kept.
+      assert.strictEqual(fake.state.calls.length, 2)
+      const again = yield* Effect.fork(value("/app/a"))
+      yield* TestClock.adjust("1 millis")
+      yield* Fiber.join(again)
+      assert.strictEqual(fake.state.calls.length, 2)
+    }).pipe(Effect.provide(fake.layer()))
+  })
+
   it.effect("invalidate and refresh, one entry or all", () => {
     const fake = makeFake()
     return Effect.gen(function* () {
