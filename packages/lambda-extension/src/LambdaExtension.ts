@@ -313,8 +313,6 @@ const AGENT_HAS_NO_PARAMETERS =
   'the Secrets Manager Agent (dialect "agent") serves only Secrets Manager, it has no Parameter Store path; ' +
   'read secrets with getSecret, or use the AWS Parameters and Secrets Lambda Extension (dialect "extension") for parameters'
 
-const UNENCODABLE = "it contains a lone UTF-16 surrogate, which cannot be percent-encoded"
-
 const decodeParameter: internalResponse.Decoder<Parameter> = Wire.decodeGetParameter
 const decodeSecret: internalResponse.Decoder<Secret> = Wire.decodeGetSecretValue
 
@@ -465,27 +463,19 @@ export const make = (
             new InvalidRequest({ kind: "parameter", resource: request.name, reason: AGENT_HAS_NO_PARAMETERS })
           )
         }
-        const path = internalRequest.parameterTarget(request)
-        if (path === undefined) {
-          return Effect.fail(new InvalidRequest({ kind: "parameter", resource: request.name, reason: UNENCODABLE }))
-        }
         if (token._tag === "Missing") return missingToken("parameter", request.name)
         return run(
           { kind: "parameter", resource: request.name, url },
-          HttpClientRequest.setUrl(baseRequest, url + path),
+          HttpClientRequest.setUrl(baseRequest, url + internalRequest.parameterTarget(request)),
           decodeParameter,
           "a GetParameter answer"
         )
       },
       getSecret: (request) => {
-        const path = internalRequest.secretTarget(request)
-        if (path === undefined) {
-          return Effect.fail(new InvalidRequest({ kind: "secret", resource: request.secretId, reason: UNENCODABLE }))
-        }
         if (token._tag === "Missing") return missingToken("secret", request.secretId)
         return run(
           { kind: "secret", resource: request.secretId, url },
-          HttpClientRequest.setUrl(baseRequest, url + path),
+          HttpClientRequest.setUrl(baseRequest, url + internalRequest.secretTarget(request)),
           decodeSecret,
           "a GetSecretValue answer"
         )

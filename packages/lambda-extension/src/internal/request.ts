@@ -12,35 +12,23 @@ export const TOKEN_HEADER = "x-aws-parameters-secrets-token"
 export const PARAMETER_PATH = "/systemsmanager/parameters/get"
 export const SECRET_PATH = "/secretsmanager/get"
 
-/**
- * `encodeURIComponent` throws `URIError` on a lone surrogate; such a name cannot be sent.
- * Returns `undefined` then, so the caller fails with `InvalidRequest` instead of a defect.
- */
-const encode = (value: string): string | undefined => {
-  try {
-    return encodeURIComponent(value)
-  } catch {
-    return undefined
-  }
-}
+// `encodeURIComponent` throws on a lone surrogate; the core refuses those (InvalidRequest) before
+// an implementation sees the request, so every value here can be encoded.
+const encode = encodeURIComponent
 
 /**
  * The path and query of a GetParameter call: `name`, then `version` | `label`, then
  * `withDecryption=true`. A selector written inside the name (`name:3`) is sent as written and is
  * never combined with `version`/`label` (the core rejects both at once before this point).
  */
-export const parameterTarget = (request: ParameterRequest): string | undefined => {
-  const name = encode(request.name)
-  if (name === undefined) return undefined
-  let target = `${PARAMETER_PATH}?name=${name}`
+export const parameterTarget = (request: ParameterRequest): string => {
+  let target = `${PARAMETER_PATH}?name=${encode(request.name)}`
   if (!request.inlineSelector && Option.isSome(request.selector)) {
     const selector = request.selector.value
     if (selector._tag === "Version") {
       target += `&version=${selector.version}`
     } else {
-      const label = encode(selector.label)
-      if (label === undefined) return undefined
-      target += `&label=${label}`
+      target += `&label=${encode(selector.label)}`
     }
   }
   // SSM refuses /aws/reference/secretsmanager/ names without the flag, whatever the caller asked.
@@ -49,20 +37,10 @@ export const parameterTarget = (request: ParameterRequest): string | undefined =
 }
 
 /** The path and query of a GetSecretValue call: `secretId`, then `versionId`, then `versionStage`. */
-export const secretTarget = (request: SecretRequest): string | undefined => {
-  const secretId = encode(request.secretId)
-  if (secretId === undefined) return undefined
-  let target = `${SECRET_PATH}?secretId=${secretId}`
-  if (Option.isSome(request.versionId)) {
-    const versionId = encode(request.versionId.value)
-    if (versionId === undefined) return undefined
-    target += `&versionId=${versionId}`
-  }
-  if (Option.isSome(request.versionStage)) {
-    const versionStage = encode(request.versionStage.value)
-    if (versionStage === undefined) return undefined
-    target += `&versionStage=${versionStage}`
-  }
+export const secretTarget = (request: SecretRequest): string => {
+  let target = `${SECRET_PATH}?secretId=${encode(request.secretId)}`
+  if (Option.isSome(request.versionId)) target += `&versionId=${encode(request.versionId.value)}`
+  if (Option.isSome(request.versionStage)) target += `&versionStage=${encode(request.versionStage.value)}`
   return target
 }
 
