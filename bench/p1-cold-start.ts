@@ -17,17 +17,13 @@ import { performance } from "node:perf_hooks"
 import { bundle } from "../examples/lambda-handler/scripts/build.mjs"
 import * as child from "./lib/child.js"
 import * as emulator from "./lib/emulator.js"
-import { check, environment, fmt, median, ratio, table } from "./lib/stats.js"
+import { check, environment, fmt, type Entry, median, outputDir, ratio, table } from "./lib/stats.js"
 
 const RUNS = Number(process.env.RUNS ?? 20)
 const here = import.meta.dirname
-const out = path.join(here, ".out", "p1")
-fs.mkdirSync(out, { recursive: true })
+const out = outputDir("p1")
 
-interface Variant {
-  readonly key: string
-  readonly label: string
-  readonly entry: string
+interface Variant extends Entry {
   /** Bundle `@aws-sdk/*` too (CDK leaves it out: Lambda's Node.js runtime ships it). */
   readonly bundleSdk?: boolean
   /** Only sizes and import time matter (a pitfall shown beside the others). */

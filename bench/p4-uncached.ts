@@ -15,6 +15,7 @@ import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import * as http from "node:http"
 import { performance } from "node:perf_hooks"
 import * as emulator from "./lib/emulator.js"
+import * as LeanNodeClient from "./lib/lean-node-client.js"
 import { check, environment, fmt, median, percentile, ratio, table } from "./lib/stats.js"
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5)
@@ -72,6 +73,9 @@ const bareGet = Effect.flatMap(HttpClient.HttpClient, (client) =>
   )
 )
 const bareEffect: Get = () => bareRuntime.runPromise(bareGet)
+// The same over the cheapest HttpClient this script could write (HttpClient.make over node:http).
+const leanRuntime = ManagedRuntime.make(LeanNodeClient.layer)
+const leanEffect: Get = () => leanRuntime.runPromise(bareGet)
 
 const layered = [
   viaLayer("live layer + FetchHttpClient (layerFetch)", FetchHttpClient.layer),
@@ -79,13 +83,15 @@ const layered = [
   viaLayer(
     "live layer + NodeHttpClient, keepAlive agent",
     NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true })))
-  )
+  ),
+  viaLayer("live layer + HttpClient.make over node:http keep-alive", LeanNodeClient.layer)
 ]
 
 const clients: ReadonlyArray<{ readonly label: string; readonly get: Get }> = [
   { label: "raw fetch", get: rawFetch },
   { label: "node:http keep-alive", get: nodeHttp },
   { label: "bare Effect HttpClient (fetch), no checks", get: bareEffect },
+  { label: "bare Effect HttpClient.make over node:http keep-alive, no checks", get: leanEffect },
   ...layered
 ]
 
@@ -161,5 +167,7 @@ for (const inFlight of [1, 16]) {
 
 for (const { runtime } of layered) await runtime.dispose()
 await bareRuntime.dispose()
+await leanRuntime.dispose()
 agent.destroy()
+LeanNodeClient.agent.destroy()
 await server.close()

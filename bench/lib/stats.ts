@@ -1,5 +1,7 @@
 /** Small statistics and table helpers shared by the benchmark scripts. */
+import * as fs from "node:fs"
 import * as os from "node:os"
+import * as path from "node:path"
 
 export const median = (xs: ReadonlyArray<number>): number => percentile(xs, 50)
 
@@ -36,4 +38,18 @@ export const check = (condition: boolean, message: string): void => {
     console.error(`benchmark sanity check failed: ${message}`)
     process.exit(1)
   }
+}
+
+/** `bench/.out/<name>` (git-ignored), created if missing: where a script writes its bundles. */
+export const outputDir = (name: string): string => {
+  const dir = path.join(import.meta.dirname, "..", ".out", name)
+  fs.mkdirSync(dir, { recursive: true })
+  return dir
+}
+
+/** A contender of a bundling benchmark: a key, a label for the tables, its entry file (from bench/). */
+export interface Entry {
+  readonly key: string
+  readonly label: string
+  readonly entry: string
 }
