@@ -115,6 +115,8 @@ interface Sample {
   readonly bootMs: number
   readonly importMs: number
   readonly invokeMs: number
+  /** Of the first invocation, building the layers (handlers that expose their runtime only). */
+  readonly layersMs: number | null
   readonly statusCode: number
   readonly body: string
 }
@@ -163,8 +165,12 @@ for (let run = 0; run < RUNS; run++) {
   for (const v of order) samples.get(v.key)!.push(await runOnce(bundles.get(v.key)!.file))
 }
 
-const med = (key: string, field: keyof Omit<Sample, "body" | "statusCode">) =>
+const med = (key: string, field: keyof Omit<Sample, "body" | "statusCode" | "layersMs">) =>
   median(samples.get(key)!.map((s) => s[field]))
+const layers = (key: string) => {
+  const ms = samples.get(key)!.flatMap((s) => (s.layersMs === null ? [] : [s.layersMs]))
+  return ms.length === 0 ? "" : fmt(median(ms))
+}
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
 
 console.log(
@@ -179,6 +185,7 @@ console.log(
       "node boot ms",
       "import ms",
       "first invoke ms",
+      "of which layer build ms",
       "whole vs effect+platform",
       "whole vs Powertools (CDK)"
     ],
@@ -194,6 +201,7 @@ console.log(
         fmt(med(v.key, "bootMs")),
         fmt(med(v.key, "importMs")),
         fmt(med(v.key, "invokeMs")),
+        layers(v.key),
         ratio(med(v.key, "wholeMs"), med("effect", "wholeMs")),
         ratio(med(v.key, "wholeMs"), med("powertools", "wholeMs"))
       ]

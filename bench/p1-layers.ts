@@ -1,0 +1,58 @@
+/**
+ * P1, where the layer build goes: the example handler's layers (handlers/layers.ts), bundled as P1
+ * bundles the handlers, built one more at a time in a fresh process per sample (no endpoint call).
+ * Interleaved, medians, each step against the one before in the same run.
+ *
+ *   pnpm --filter @secrets-config/bench p1:layers            (RUNS=60 by default)
+ */
+import { spawn } from "node:child_process"
+import * as path from "node:path"
+// @ts-expect-error: a plain .mjs script without types
+import { bundle } from "../examples/lambda-handler/scripts/build.mjs"
+import { environment, fmt, median, outputDir, table } from "./lib/stats.js"
+
+const RUNS = Number(process.env.RUNS ?? 60)
+const here = import.meta.dirname
+const file = path.join(outputDir("p1-layers"), "layers.mjs")
+await bundle(path.join(here, "handlers", "layers.ts"), file)
+
+const steps: ReadonlyArray<{ readonly key: string; readonly label: string; readonly over?: string }> = [
+  { key: "empty", label: "ManagedRuntime over Layer.empty" },
+  { key: "http", label: "FetchHttpClient.layer", over: "empty" },
+  { key: "live-explicit", label: "LambdaExtension.layerFetch, port and token as options", over: "http" },
+  { key: "live", label: "LambdaExtension.layerFetch, port and token from Config", over: "http" },
+  { key: "cache", label: "+ SecretsConfigCache.layer", over: "live" },
+  { key: "provider", label: "+ SecretsConfigProvider.layer (the example's layers)", over: "cache" }
+]
+
+const builder = path.join(here, "lib", "build-layers.mjs")
+const buildOnce = (layers: string): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const env = { PATH: process.env.PATH ?? "", LAYERS: layers, AWS_SESSION_TOKEN: "x" }
+    const proc = spawn(process.execPath, [builder, file], { env, stdio: ["ignore", "pipe", "inherit"] })
+    let text = ""
+    proc.stdout.on("data", (chunk: Buffer) => {
+      text += chunk.toString()
+    })
+    proc.once("exit", (code) => (code === 0 ? resolve(Number(text)) : reject(new Error(`${layers}: exit ${code}`))))
+  })
+
+console.log(`P1 layers — ${environment()}`)
+console.log(`${RUNS} fresh processes per step, interleaved; medians\n`)
+
+const samples = new Map<string, Array<number>>(steps.map((s) => [s.key, []]))
+for (let run = 0; run < RUNS; run++) {
+  const order = run % 2 === 0 ? steps : [...steps].reverse()
+  for (const step of order) samples.get(step.key)!.push(await buildOnce(step.key))
+}
+const ms = (key: string) => median(samples.get(key)!)
+console.log(
+  table(
+    ["layers built", "build ms", "step adds ms"],
+    steps.map((step) => [
+      step.label,
+      fmt(ms(step.key)),
+      step.over === undefined ? "" : `${ms(step.key) >= ms(step.over) ? "+" : ""}${fmt(ms(step.key) - ms(step.over))}`
+    ])
+  )
+)
