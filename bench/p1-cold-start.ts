@@ -17,7 +17,7 @@ import { performance } from "node:perf_hooks"
 import { bundle } from "../examples/lambda-handler/scripts/build.mjs"
 import * as child from "./lib/child.js"
 import * as emulator from "./lib/emulator.js"
-import { check, environment, fmt, type Entry, median, outputDir, ratio, table } from "./lib/stats.js"
+import { check, environment, fmt, type Entry, interleaved, median, outputDir, ratio, table } from "./lib/stats.js"
 
 const RUNS = Number(process.env.RUNS ?? 20)
 const here = import.meta.dirname
@@ -161,8 +161,7 @@ for (const v of variants) {
 
 const samples = new Map<string, Array<Sample>>(variants.map((v) => [v.key, []]))
 for (let run = 0; run < RUNS; run++) {
-  const order = run % 2 === 0 ? variants : [...variants].reverse()
-  for (const v of order) samples.get(v.key)!.push(await runOnce(bundles.get(v.key)!.file))
+  for (const v of interleaved(variants, run)) samples.get(v.key)!.push(await runOnce(bundles.get(v.key)!.file))
 }
 
 const med = (key: string, field: keyof Omit<Sample, "body" | "statusCode" | "layersMs">) =>

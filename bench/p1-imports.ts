@@ -7,11 +7,11 @@
  *
  *   pnpm --filter @secrets-config/bench p1:imports            (RUNS=60 by default)
  */
-import { spawn } from "node:child_process"
 import * as path from "node:path"
 // @ts-expect-error: a plain .mjs script without types
 import { bundle } from "../examples/lambda-handler/scripts/build.mjs"
-import { environment, fmt, type Entry, median, outputDir, table } from "./lib/stats.js"
+import { environment, fmt, type Entry, interleaved, median, outputDir, signed, table } from "./lib/stats.js"
+import { timedProcess } from "./lib/timed.js"
 
 const RUNS = Number(process.env.RUNS ?? 60)
 const here = import.meta.dirname
@@ -69,28 +69,19 @@ for (const step of steps) {
 }
 
 const importer = path.join(here, "lib", "import.mjs")
-const importOnce = (file: string): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [importer, file], { stdio: ["ignore", "pipe", "inherit"] })
-    let text = ""
-    proc.stdout.on("data", (chunk: Buffer) => {
-      text += chunk.toString()
-    })
-    proc.once("exit", (code) => (code === 0 ? resolve(Number(text)) : reject(new Error(`${file} exited with ${code}`))))
-  })
 
 console.log(`P1 imports — ${environment()}`)
 console.log(`${RUNS} fresh processes per bundle, interleaved; medians\n`)
 
 const samples = new Map<string, Array<number>>(steps.map((s) => [s.key, []]))
 for (let run = 0; run < RUNS; run++) {
-  const order = run % 2 === 0 ? steps : [...steps].reverse()
-  for (const step of order) samples.get(step.key)!.push(await importOnce(bundles.get(step.key)!.file))
+  for (const step of interleaved(steps, run)) {
+    samples.get(step.key)!.push(await timedProcess(importer, [bundles.get(step.key)!.file]))
+  }
 }
 
 const ms = (key: string) => median(samples.get(key)!)
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
-const signed = (n: number) => `${n >= 0 ? "+" : ""}${fmt(n)}`
 console.log(
   table(
     ["bundle", "minified", "import ms", "step adds KB", "step adds ms"],

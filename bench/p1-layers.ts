@@ -5,11 +5,11 @@
  *
  *   pnpm --filter @secrets-config/bench p1:layers            (RUNS=60 by default)
  */
-import { spawn } from "node:child_process"
 import * as path from "node:path"
 // @ts-expect-error: a plain .mjs script without types
 import { bundle } from "../examples/lambda-handler/scripts/build.mjs"
-import { environment, fmt, median, outputDir, table } from "./lib/stats.js"
+import { environment, fmt, interleaved, median, outputDir, signed, table } from "./lib/stats.js"
+import { timedProcess } from "./lib/timed.js"
 
 const RUNS = Number(process.env.RUNS ?? 60)
 const here = import.meta.dirname
@@ -27,23 +27,14 @@ const steps: ReadonlyArray<{ readonly key: string; readonly label: string; reado
 
 const builder = path.join(here, "lib", "build-layers.mjs")
 const buildOnce = (layers: string): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const env = { PATH: process.env.PATH ?? "", LAYERS: layers, AWS_SESSION_TOKEN: "x" }
-    const proc = spawn(process.execPath, [builder, file], { env, stdio: ["ignore", "pipe", "inherit"] })
-    let text = ""
-    proc.stdout.on("data", (chunk: Buffer) => {
-      text += chunk.toString()
-    })
-    proc.once("exit", (code) => (code === 0 ? resolve(Number(text)) : reject(new Error(`${layers}: exit ${code}`))))
-  })
+  timedProcess(builder, [file], { PATH: process.env.PATH ?? "", LAYERS: layers, AWS_SESSION_TOKEN: "x" })
 
 console.log(`P1 layers — ${environment()}`)
 console.log(`${RUNS} fresh processes per step, interleaved; medians\n`)
 
 const samples = new Map<string, Array<number>>(steps.map((s) => [s.key, []]))
 for (let run = 0; run < RUNS; run++) {
-  const order = run % 2 === 0 ? steps : [...steps].reverse()
-  for (const step of order) samples.get(step.key)!.push(await buildOnce(step.key))
+  for (const step of interleaved(steps, run)) samples.get(step.key)!.push(await buildOnce(step.key))
 }
 const ms = (key: string) => median(samples.get(key)!)
 console.log(
@@ -52,7 +43,7 @@ console.log(
     steps.map((step) => [
       step.label,
       fmt(ms(step.key)),
-      step.over === undefined ? "" : `${ms(step.key) >= ms(step.over) ? "+" : ""}${fmt(ms(step.key) - ms(step.over))}`
+      step.over === undefined ? "" : signed(ms(step.key) - ms(step.over))
     ])
   )
 )

@@ -11,7 +11,7 @@ import { LambdaExtension } from "@secrets-config/lambda-extension"
 import { Config, Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { performance } from "node:perf_hooks"
 import * as emulator from "./lib/emulator.js"
-import { check, environment, fmt, median, ratio, table } from "./lib/stats.js"
+import { check, environment, fmt, interleaved, median, ratio, table } from "./lib/stats.js"
 import * as store from "./lib/store.js"
 
 const RUNS = Number(process.env.RUNS ?? 15)
@@ -93,8 +93,7 @@ for (const c of cases) {
 const times = new Map<string, Array<number>>(cases.map((c) => [c.label, []]))
 const requests = new Map<string, Array<number>>(cases.map((c) => [c.label, []]))
 for (let run = 0; run < RUNS; run++) {
-  const order = run % 2 === 0 ? cases : [...cases].reverse()
-  for (const c of order) {
+  for (const c of interleaved(cases, run)) {
     await Effect.runPromise(server.control.clearRequests)
     const t0 = performance.now()
     await c.run()

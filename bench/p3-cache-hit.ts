@@ -10,7 +10,7 @@ import { LambdaExtension } from "@secrets-config/lambda-extension"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { performance } from "node:perf_hooks"
 import * as emulator from "./lib/emulator.js"
-import { check, environment, fmt, median, ratio, table } from "./lib/stats.js"
+import { check, environment, fmt, interleaved, median, ratio, table } from "./lib/stats.js"
 
 const ROUNDS = Number(process.env.ROUNDS ?? 9)
 const GETS = Number(process.env.GETS ?? 20_000)
@@ -80,8 +80,7 @@ check(Redacted.value((await client.getParameter(NAME)).value) === Redacted.value
 const results = new Map<string, Array<number>>(cases.map((c) => [c.label, []]))
 for (const c of cases) await c.run(GETS) // warm-up, JIT
 for (let round = 0; round < ROUNDS; round++) {
-  const order = round % 2 === 0 ? cases : [...cases].reverse()
-  for (const c of order) {
+  for (const c of interleaved(cases, round)) {
     const t0 = performance.now()
     await c.run(GETS)
     results.get(c.label)!.push(((performance.now() - t0) * 1e6) / GETS)

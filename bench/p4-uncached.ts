@@ -16,7 +16,7 @@ import * as http from "node:http"
 import { performance } from "node:perf_hooks"
 import * as emulator from "./lib/emulator.js"
 import * as LeanNodeClient from "./lib/lean-node-client.js"
-import { check, environment, fmt, median, percentile, ratio, table } from "./lib/stats.js"
+import { check, environment, fmt, interleaved, median, percentile, ratio, table } from "./lib/stats.js"
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5)
 const REQUESTS = Number(process.env.REQUESTS ?? 1500)
@@ -141,9 +141,8 @@ for (const inFlight of [1, 16]) {
     results.set(client.label, [])
   }
   for (let round = 0; round < ROUNDS; round++) {
-    // interleaved, and each round in another order, so drift does not favour one client
-    const order = round % 2 === 0 ? clients : [...clients].reverse()
-    for (const client of order) results.get(client.label)!.push(await measure(client.get, inFlight, REQUESTS))
+    for (const client of interleaved(clients, round))
+      results.get(client.label)!.push(await measure(client.get, inFlight, REQUESTS))
   }
   const med = (label: string, key: keyof Round) => median(results.get(label)!.map((r) => r[key]))
   const base = "raw fetch"

@@ -15,6 +15,16 @@ export const percentile = (xs: ReadonlyArray<number>, p: number): number => {
 
 export const fmt = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : "—")
 
+/** `n` with its sign, as a step's cost in a table (`+6.2`, `-0.3`). */
+export const signed = (n: number, digits = 1): string => `${n >= 0 ? "+" : ""}${fmt(n, digits)}`
+
+/**
+ * The contenders in the order to run them in round `round`: as given, then reversed, in turn, so
+ * that drift over a run does not favour one of them (ABCD DCBA …).
+ */
+export const interleaved = <A>(items: ReadonlyArray<A>, round: number): ReadonlyArray<A> =>
+  round % 2 === 0 ? items : [...items].reverse()
+
 export const ratio = (a: number, b: number): string => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : "—")
 
 /** A Markdown table (so the output can be pasted into BENCHMARKS.md as is). */
