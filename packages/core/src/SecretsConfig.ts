@@ -200,10 +200,7 @@ const operation = <Request, A>(
   request: Either.Either<Request, InvalidRequest>,
   run: (request: Request) => Effect.Effect<A, SecretsConfigError>
 ): Effect.Effect<A, SecretsConfigError> =>
-  Either.match(request, {
-    onLeft: (error): Effect.Effect<A, SecretsConfigError> => Effect.fail(error),
-    onRight: (request) => Metric.trackDuration(run(request), Metrics.fetchLatency)
-  }).pipe(
+  Effect.flatMap(request, (request) => Metric.trackDuration(run(request), Metrics.fetchLatency)).pipe(
     outcome,
     Effect.withSpan(span, {
       kind: "client",

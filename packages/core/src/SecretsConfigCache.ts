@@ -142,7 +142,6 @@ class Key<R extends SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest
 
 interface Entry<A> {
   readonly value: A
-  readonly stale: boolean
   /** How long the cache keeps it. */
   readonly ttl: Duration.Duration
   /** The stamp taken when its lookup started (see `outdated`). */
@@ -180,9 +179,6 @@ interface FastPath {
   readonly hit: () => void
 }
 
-const fromEither = <A, E>(either: Either.Either<A, E>): Effect.Effect<A, E> =>
-  Either.isLeft(either) ? Effect.fail(either.left) : Effect.succeed(either.right)
-
 /**
  * Builds the caching service over `underlying`, and its control.
  *
@@ -203,17 +199,16 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
   const ttlMillis = Duration.toMillis(ttl)
   let fastHits = 0
 
-  const keepFresh = (key: string, value: unknown, at: number) => {
-    fresh.delete(key)
-    fresh.set(key, { value, at })
-    if (fresh.size > capacity) fresh.delete(fresh.keys().next().value!)
-  }
-
-  const remember = (key: string, value: unknown, at: number) => {
-    if (stale === undefined) return
-    lastGood.delete(key)
-    lastGood.set(key, { value, at })
-    if (lastGood.size > capacity) lastGood.delete(lastGood.keys().next().value!)
+  // Newest last; past `capacity` the oldest entry goes.
+  const setBounded = (
+    map: Map<string, { readonly value: unknown; readonly at: number }>,
+    key: string,
+    value: unknown,
+    at: number
+  ) => {
+    map.delete(key)
+    map.set(key, { value, at })
+    if (map.size > capacity) map.delete(map.keys().next().value!)
   }
 
   // Stamps order lookups and invalidations: an invalidation that comes while a lookup is in flight
@@ -228,49 +223,46 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
     startedAt <
     Math.max(allInvalidatedAt, invalidatedAt.get(request.key) ?? 0, invalidatedAt.get(groupOf(request)) ?? 0)
 
-  const lookup =
-    <A>(
-      fetch: () => Effect.Effect<A, SecretsConfigError>,
-      request: SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest,
-      name: string
-    ) =>
-    (): Effect.Effect<Entry<A>, SecretsConfigError> => {
-      const key = request.key
-      const startedAt = ++stamps
-      return Effect.matchEffect(fetch(), {
-        onSuccess: (value) =>
-          Effect.map(Clock.currentTimeMillis, (now) => {
-            if (!outdated(request, startedAt)) {
-              remember(key, value, now)
-              // Taken before the cache stores the entry, so it never outlives the cache's own expiry.
-              keepFresh(key, value, now)
+  const lookup = <A>(
+    fetch: Effect.Effect<A, SecretsConfigError>,
+    request: SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest
+  ): Effect.Effect<Entry<A>, SecretsConfigError> => {
+    const key = request.key
+    const name = request._tag === "ParameterRequest" ? request.name : request.secretId
+    const startedAt = ++stamps
+    return Effect.matchEffect(fetch, {
+      onSuccess: (value) =>
+        Effect.map(Clock.currentTimeMillis, (now) => {
+          if (!outdated(request, startedAt)) {
+            if (stale !== undefined) setBounded(lastGood, key, value, now)
+            // Taken before the cache stores the entry, so it never outlives the cache's own expiry.
+            setBounded(fresh, key, value, now)
+          }
+          return { value, ttl, startedAt }
+        }),
+      onFailure: (error) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          const last = lastGood.get(key)
+          if (stale === undefined || last === undefined || !staleWhen(error)) return Effect.fail(error)
+          const age = now - last.at
+          if (age > Duration.toMillis(maxStaleness)) return Effect.fail(error)
+          return Effect.as(
+            Effect.zipRight(
+              Metric.increment(Metrics.staleServed),
+              Effect.logWarning(`SecretsConfigCache: serving a stale value after a failed refresh`).pipe(
+                Effect.annotateLogs({ name, error: error._tag, ageMillis: age })
+              )
+            ),
+            // Served again for `retryAfter`, but never past `maxStaleness`.
+            {
+              value: last.value as A,
+              ttl: Duration.min(retryAfter, Duration.millis(Duration.toMillis(maxStaleness) - age)),
+              startedAt
             }
-            return { value, stale: false, ttl, startedAt }
-          }),
-        onFailure: (error) =>
-          Effect.flatMap(Clock.currentTimeMillis, (now) => {
-            const last = lastGood.get(key)
-            if (stale === undefined || last === undefined || !staleWhen(error)) return Effect.fail(error)
-            const age = now - last.at
-            if (age > Duration.toMillis(maxStaleness)) return Effect.fail(error)
-            return Effect.as(
-              Effect.zipRight(
-                Metric.increment(Metrics.staleServed),
-                Effect.logWarning(`SecretsConfigCache: serving a stale value after a failed refresh`).pipe(
-                  Effect.annotateLogs({ name, error: error._tag, ageMillis: age })
-                )
-              ),
-              // Served again for `retryAfter`, but never past `maxStaleness`.
-              {
-                value: last.value as A,
-                stale: true,
-                ttl: Duration.min(retryAfter, Duration.millis(Duration.toMillis(maxStaleness) - age)),
-                startedAt
-              }
-            )
-          })
-      })
-    }
+          )
+        })
+    })
+  }
 
   // Failures are also invalidated as soon as they are read (see `read`).
   const timeToLive = (exit: Exit.Exit<Entry<unknown>, SecretsConfigError>): Duration.Duration =>
@@ -280,21 +272,13 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
     capacity,
     timeToLive,
     lookup: (key: Key<SecretsConfig.ParameterRequest>) =>
-      lookup(
-        () => underlying.getParameter(key.request.name, parameterOptions(key.request)),
-        key.request,
-        key.request.name
-      )()
+      lookup(underlying.getParameter(key.request.name, parameterOptions(key.request)), key.request)
   })
   const secrets = yield* Cache.makeWith({
     capacity,
     timeToLive,
     lookup: (key: Key<SecretsConfig.SecretRequest>) =>
-      lookup(
-        () => underlying.getSecret(key.request.secretId, secretOptions(key.request)),
-        key.request,
-        key.request.secretId
-      )()
+      lookup(underlying.getSecret(key.request.secretId, secretOptions(key.request)), key.request)
   })
 
   // Drops an entry from the cache and from the fast path's view of it.
@@ -341,63 +325,61 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
 
   const service = SecretsConfig.SecretsConfig.of({
     getParameter: (name, options) =>
-      Effect.flatMap(fromEither(SecretsConfig.parameterRequest(name, options)), (request) =>
-        read(parameters, new Key(request))
-      ),
+      Effect.flatMap(SecretsConfig.parameterRequest(name, options), (request) => read(parameters, new Key(request))),
     getSecret: (secretId, options) =>
-      Effect.flatMap(fromEither(SecretsConfig.secretRequest(secretId, options)), (request) =>
-        read(secrets, new Key(request))
-      )
+      Effect.flatMap(SecretsConfig.secretRequest(secretId, options), (request) => read(secrets, new Key(request)))
   })
 
-  const invalidateWhere = <R extends SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest, A>(
+  // Drops an entry and its last good value: after this, nothing of the key is served.
+  const forget = <R extends SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest, A>(
     cache: Cache.Cache<Key<R>, Entry<A>, SecretsConfigError>,
-    stamp: string,
-    matches: (request: R) => boolean
-  ) =>
-    Effect.flatMap(
+    key: Key<R>
+  ): Effect.Effect<void> =>
+    Effect.zipRight(
+      Effect.sync(() => lastGood.delete(key.request.key)),
+      drop(cache, key)
+    )
+
+  // Without options (`whole`), every variant of the name: all its versions, labels, stages and
+  // decryption flags, also those still being fetched; with options, that one request.
+  const invalidate = <R extends SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest, A>(
+    cache: Cache.Cache<Key<R>, Entry<A>, SecretsConfigError>,
+    request: R,
+    whole: boolean
+  ): Effect.Effect<void> => {
+    const stampOf = (r: R) => (whole ? groupOf(r) : r.key)
+    const stamp = stampOf(request)
+    return Effect.flatMap(
       Effect.zipRight(
         Effect.sync(() => invalidatedAt.set(stamp, ++stamps)),
         cache.keys
       ),
       (keys) =>
         Effect.forEach(
-          keys.filter((key) => matches(key.request)),
-          (key) =>
-            Effect.zipRight(
-              Effect.sync(() => lastGood.delete(key.request.key)),
-              drop(cache, key)
-            ),
+          keys.filter((key) => stampOf(key.request) === stamp),
+          (key) => forget(cache, key),
           { discard: true }
         )
     )
+  }
 
   const refresh = <R extends SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest, A>(
     cache: Cache.Cache<Key<R>, Entry<A>, SecretsConfigError>,
     key: Key<R>
   ): Effect.Effect<A, SecretsConfigError> =>
     Effect.zipRight(
-      Effect.zipRight(
-        Effect.sync(() => lastGood.delete(key.request.key)),
-        drop(cache, key)
-      ),
+      forget(cache, key),
       Effect.map(cache.get(key), (entry) => entry.value)
     )
 
   const control = SecretsConfigCache.of({
     invalidateParameter: (name, options) =>
-      options === undefined
-        ? Effect.flatMap(fromEither(SecretsConfig.parameterRequest(name)), (probe) =>
-            invalidateWhere(parameters, groupOf(probe), (r) => r.baseName === probe.baseName)
-          )
-        : Effect.flatMap(fromEither(SecretsConfig.parameterRequest(name, options)), (request) =>
-            invalidateWhere(parameters, request.key, (r) => r.key === request.key)
-          ),
+      Effect.flatMap(SecretsConfig.parameterRequest(name, options), (request) =>
+        invalidate(parameters, request, options === undefined)
+      ),
     invalidateSecret: (secretId, options) =>
-      Effect.flatMap(fromEither(SecretsConfig.secretRequest(secretId, options)), (request) =>
-        invalidateWhere(secrets, options === undefined ? groupOf(request) : request.key, (r) =>
-          options === undefined ? r.secretId === request.secretId : r.key === request.key
-        )
+      Effect.flatMap(SecretsConfig.secretRequest(secretId, options), (request) =>
+        invalidate(secrets, request, options === undefined)
       ),
     invalidateAll: Effect.all(
       [
@@ -412,13 +394,9 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
       { discard: true }
     ),
     refreshParameter: (name, options) =>
-      Effect.flatMap(fromEither(SecretsConfig.parameterRequest(name, options)), (request) =>
-        refresh(parameters, new Key(request))
-      ),
+      Effect.flatMap(SecretsConfig.parameterRequest(name, options), (request) => refresh(parameters, new Key(request))),
     refreshSecret: (secretId, options) =>
-      Effect.flatMap(fromEither(SecretsConfig.secretRequest(secretId, options)), (request) =>
-        refresh(secrets, new Key(request))
-      ),
+      Effect.flatMap(SecretsConfig.secretRequest(secretId, options), (request) => refresh(secrets, new Key(request))),
     refreshAll: Effect.flatMap(Effect.all([parameters.keys, secrets.keys]), ([p, s]) =>
       Effect.all(
         [
