@@ -418,8 +418,7 @@ export const make = (
             if (permits === undefined) return timedExchange(remaining)
             // A free slot: no extra timer. Otherwise wait for one within the deadline only, so that
             // queueing behind other calls does not eat the attempt's own timeout.
-            return permits.ifFree(
-              timedExchange(remaining),
+            return permits.ifFree(timedExchange(remaining), () =>
               withTimeout(
                 clock,
                 permits.withPermit(Effect.suspend(() => timedExchange(deadlineAt - clock.unsafeCurrentTimeMillis()))),
@@ -446,13 +445,17 @@ export const make = (
         })
       ).pipe(Effect.locallyWith(Headers.currentRedactedNames, addTokenHeader))
 
-    const missingToken = (kind: "parameter" | "secret", name: string) =>
+    const missingToken = (
+      missing: Extract<internalToken.ResolvedToken, { _tag: "Missing" }>,
+      kind: "parameter" | "secret",
+      name: string
+    ) =>
       Effect.fail(
         new MissingToken({
           kind,
           resource: name,
-          variables: token._tag === "Missing" ? token.variables : [],
-          ...(token._tag === "Missing" && token.detail !== undefined ? { detail: token.detail } : {})
+          variables: missing.variables,
+          ...(missing.detail !== undefined ? { detail: missing.detail } : {})
         })
       )
 
@@ -463,7 +466,7 @@ export const make = (
             new InvalidRequest({ kind: "parameter", resource: request.name, reason: AGENT_HAS_NO_PARAMETERS })
           )
         }
-        if (token._tag === "Missing") return missingToken("parameter", request.name)
+        if (token._tag === "Missing") return missingToken(token, "parameter", request.name)
         return run(
           { kind: "parameter", resource: request.name, url },
           HttpClientRequest.setUrl(baseRequest, url + internalRequest.parameterTarget(request)),
@@ -472,7 +475,7 @@ export const make = (
         )
       },
       getSecret: (request) => {
-        if (token._tag === "Missing") return missingToken("secret", request.secretId)
+        if (token._tag === "Missing") return missingToken(token, "secret", request.secretId)
         return run(
           { kind: "secret", resource: request.secretId, url },
           HttpClientRequest.setUrl(baseRequest, url + internalRequest.secretTarget(request)),

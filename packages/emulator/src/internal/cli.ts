@@ -4,6 +4,7 @@
  * @internal
  */
 import { parseArgs } from "node:util"
+import { defaultPort } from "../Emulator.js"
 import type { Faults } from "../Faults.js"
 
 export const USAGE = `Usage: secrets-config-emulator [options]
@@ -14,7 +15,7 @@ Agent's) on 127.0.0.1, from a JSON store, and prints the environment a client ne
 Options:
   --store <file>              JSON store to serve (see the package README, "Store format")
   --sample                    serve the bundled sample store (/demo/... parameters, demo/db secret)
-  --port <n>                  port to listen on; 0 picks a free one (default 2773)
+  --port <n>                  port to listen on; 0 picks a free one (default ${defaultPort})
   --dialect <extension|agent> endpoint to emulate (default extension)
   --token <token>             token clients must send (default: random)
   --ttl <seconds>             cache TTL for both kinds, clamped to 300 (agent: 3600); 0 disables
@@ -118,7 +119,7 @@ export const parse = (
   const dialect = str("dialect") ?? "extension"
   if (dialect !== "extension" && dialect !== "agent") throw new UsageError(`--dialect must be extension or agent`)
   if (str("store") !== undefined && values.sample === true) throw new UsageError("use --store or --sample, not both")
-  const port = integer("port", str("port")) ?? 2773
+  const port = integer("port", str("port")) ?? defaultPort
   if (port > 65535) throw new UsageError("--port must be from 0 to 65535")
   const ttlBoth = number("ttl", str("ttl")) ?? 300
   const maxConnections = integer("max-connections", str("max-connections"))

@@ -8,8 +8,14 @@
 import * as Effect from "effect/Effect"
 
 export interface Permits {
-  /** `self` holding a permit if one is free now (no waiting, no timer); else `otherwise`. */
-  readonly ifFree: <A, E, R>(self: Effect.Effect<A, E, R>, otherwise: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /**
+   * `self` holding a permit if one is free now (no waiting, no timer); else `otherwise()`, built
+   * only then (the busy path's timer and queue cost nothing when a permit is free).
+   */
+  readonly ifFree: <A, E, R>(
+    self: Effect.Effect<A, E, R>,
+    otherwise: () => Effect.Effect<A, E, R>
+  ) => Effect.Effect<A, E, R>
   /** `self` holding a permit, waiting in FIFO order for one. */
   readonly withPermit: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 }
@@ -60,7 +66,7 @@ export const make = (permits: number): Permits => {
     ifFree: (self, otherwise) =>
       Effect.uninterruptibleMask((restore) =>
         Effect.suspend(() => {
-          if (free === 0) return restore(otherwise)
+          if (free === 0) return restore(otherwise())
           free--
           return Effect.ensuring(restore(self), release)
         })

@@ -25,7 +25,8 @@ const MAX_ISSUES = 5
 
 // --- transport -------------------------------------------------------------------------------
 
-const CODE = /^[A-Z][A-Z0-9_]{1,40}$/
+/** What a Node/undici error code looks like; only a string of this shape is ever read from a cause. */
+export const CODE = /^[A-Z][A-Z0-9_]{1,40}$/
 
 /**
  * Finds a Node/undici error code (`ECONNREFUSED`, `UND_ERR_SOCKET`, …) in a cause chain without

@@ -11,6 +11,7 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import { CODE } from "./response.js"
 
 /** The variables each dialect reads, in order. */
 export const EXTENSION_VARIABLES: ReadonlyArray<string> = ["AWS_SESSION_TOKEN"]
@@ -40,7 +41,7 @@ const readFile = (path: string): Effect.Effect<string, unknown> =>
 
 const errorCode = (cause: unknown): string => {
   const code = typeof cause === "object" && cause !== null ? (cause as { code?: unknown }).code : undefined
-  if (typeof code === "string" && /^[A-Z][A-Z0-9_]{1,40}$/.test(code)) return code
+  if (typeof code === "string" && CODE.test(code)) return code
   const reason = typeof cause === "object" && cause !== null ? (cause as { reason?: unknown }).reason : undefined
   return typeof reason === "string" && /^[A-Za-z]{1,40}$/.test(reason) ? reason : "unreadable"
 }
