@@ -10,7 +10,7 @@
 import * as path from "node:path"
 // @ts-expect-error: a plain .mjs script without types
 import { bundle } from "../examples/lambda-handler/scripts/build.mjs"
-import { environment, fmt, type Entry, interleaved, median, outputDir, signed, table } from "./lib/stats.js"
+import { environment, fmt, type Entry, interleaved, kb, median, outputDir, signed, table } from "./lib/stats.js"
 import { timedProcess } from "./lib/timed.js"
 
 const RUNS = Number(process.env.RUNS ?? 60)
@@ -81,7 +81,6 @@ for (let run = 0; run < RUNS; run++) {
 }
 
 const ms = (key: string) => median(samples.get(key)!)
-const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
 console.log(
   table(
     ["bundle", "minified", "import ms", "step adds KB", "step adds ms"],

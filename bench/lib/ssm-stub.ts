@@ -32,11 +32,9 @@ const values = (): Map<string, { readonly type: string; readonly value: string }
 
 export const start = (): Promise<{
   readonly url: string
-  readonly requests: () => number
   readonly close: () => Promise<void>
 }> => {
   const store = values()
-  let requests = 0
   const server = http.createServer((req, res) => {
     let body = ""
     req.setEncoding("utf8")
@@ -44,7 +42,6 @@ export const start = (): Promise<{
       body += chunk
     })
     req.on("end", () => {
-      requests++
       const target = req.headers["x-amz-target"]
       const name = target === "AmazonSSM.GetParameter" ? (JSON.parse(body) as { Name?: string }).Name : undefined
       const found = name === undefined ? undefined : store.get(name)
@@ -79,7 +76,6 @@ export const start = (): Promise<{
       const { port } = server.address() as AddressInfo
       resolve({
         url: `http://127.0.0.1:${port}`,
-        requests: () => requests,
         close: () =>
           new Promise((done) => {
             server.closeAllConnections()

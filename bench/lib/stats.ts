@@ -25,6 +25,9 @@ export const signed = (n: number, digits = 1): string => `${n >= 0 ? "+" : ""}${
 export const interleaved = <A>(items: ReadonlyArray<A>, round: number): ReadonlyArray<A> =>
   round % 2 === 0 ? items : [...items].reverse()
 
+/** A byte count as kilobytes (KiB), as the tables show sizes. */
+export const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`
+
 export const ratio = (a: number, b: number): string => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : "—")
 
 /** A Markdown table (so the output can be pasted into BENCHMARKS.md as is). */
