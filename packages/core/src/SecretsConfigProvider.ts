@@ -67,41 +67,41 @@ const sourceKey = (source: Source): string =>
 /** Strips the tail of Effect's primitive messages ("… but received <text>"), which quotes values. */
 const RECEIVED = /\s*(?:but )?received[\s\S]*$/
 
-const scrub = (error: ConfigError.ConfigError, values: ReadonlySet<string>): ConfigError.ConfigError => {
+/** Rewrites every `InvalidData` in an error tree (the only kind whose message may quote a value). */
+const mapInvalidData = (
+  error: ConfigError.ConfigError,
+  f: (error: ConfigError.InvalidData) => ConfigError.ConfigError
+): ConfigError.ConfigError => {
   switch (error._op) {
     case "And":
-      return ConfigError.And(scrub(error.left, values), scrub(error.right, values))
+      return ConfigError.And(mapInvalidData(error.left, f), mapInvalidData(error.right, f))
     case "Or":
-      return ConfigError.Or(scrub(error.left, values), scrub(error.right, values))
-    case "InvalidData": {
-      let message = error.message.replace(RECEIVED, "")
-      for (const value of values) {
-        if (value.length === 0) continue
-        // Schema's messages quote values JSON-escaped.
-        for (const form of new Set([value, JSON.stringify(value).slice(1, -1)])) {
-          message = message.split(form).join("<redacted>")
-        }
-      }
-      return ConfigError.InvalidData(error.path, `${message} (the value is not shown: it may be secret)`)
-    }
+      return ConfigError.Or(mapInvalidData(error.left, f), mapInvalidData(error.right, f))
+    case "InvalidData":
+      return f(error)
     default:
       return error
   }
 }
 
+const scrub = (error: ConfigError.ConfigError, values: ReadonlySet<string>): ConfigError.ConfigError =>
+  mapInvalidData(error, (invalid) => {
+    let message = invalid.message.replace(RECEIVED, "")
+    for (const value of values) {
+      if (value.length === 0) continue
+      // Schema's messages quote values JSON-escaped.
+      for (const form of new Set([value, JSON.stringify(value).slice(1, -1)])) {
+        message = message.split(form).join("<redacted>")
+      }
+    }
+    return ConfigError.InvalidData(invalid.path, `${message} (the value is not shown: it may be secret)`)
+  })
+
 /** A primitive's parse error without the value it quotes. */
-const unquoted = (error: ConfigError.ConfigError, description: string): ConfigError.ConfigError => {
-  switch (error._op) {
-    case "And":
-      return ConfigError.And(unquoted(error.left, description), unquoted(error.right, description))
-    case "Or":
-      return ConfigError.Or(unquoted(error.left, description), unquoted(error.right, description))
-    case "InvalidData":
-      return ConfigError.InvalidData(error.path, `Expected ${description} (the value is not shown: it may be secret)`)
-    default:
-      return error
-  }
-}
+const unquoted = (error: ConfigError.ConfigError, description: string): ConfigError.ConfigError =>
+  mapInvalidData(error, (invalid) =>
+    ConfigError.InvalidData(invalid.path, `Expected ${description} (the value is not shown: it may be secret)`)
+  )
 
 /**
  * Builds the provider over the `SecretsConfig` in context.
@@ -299,39 +299,35 @@ export const fromService = (
         })
         yield* Effect.either(ConfigProvider.fromFlat(recorder).load(config))
 
-        // 2. One concurrent burst: each parameter or secret once.
-        const sources = new Map<string, Source>()
-        for (const { path } of recorded) {
+        // 2. One concurrent burst: each parameter or secret once — all the recorded paths', or, when
+        // the other provider wins, only those it lacks.
+        const needed = new Map<string, Source>()
+        const need = (path: ReadonlyArray<string>) => {
           const source = sourceOf(path)
-          if (!sources.has(sourceKey(source))) sources.set(sourceKey(source), source)
+          const key = sourceKey(source)
+          if (!needed.has(key)) needed.set(key, source)
         }
-        const prefetched = new Map<string, Fetched>()
         if (options.compose?.order !== "first") {
-          yield* Effect.forEach(
-            sources.values(),
-            (source) => Effect.map(fetch(source), (fetched) => prefetched.set(sourceKey(source), fetched)),
-            { concurrency, discard: true }
-          )
+          for (const { path } of recorded) need(path)
         } else {
-          // The other provider wins: fetch only what it lacks.
           const theirs = other!.flattened
-          const needed = new Map<string, Source>()
           yield* Effect.forEach(
             recorded,
             ({ path, primitive }) =>
               Effect.flatMap(Effect.either(theirs.load(path, primitive, false)), (result) =>
                 Effect.sync(() => {
-                  if (Either.isLeft(result)) needed.set(sourceKey(sourceOf(path)), sourceOf(path))
+                  if (Either.isLeft(result)) need(path)
                 })
               ),
             { discard: true }
           )
-          yield* Effect.forEach(
-            needed.values(),
-            (source) => Effect.map(fetch(source), (fetched) => prefetched.set(sourceKey(source), fetched)),
-            { concurrency, discard: true }
-          )
         }
+        const prefetched = new Map<string, Fetched>()
+        yield* Effect.forEach(
+          needed,
+          ([key, source]) => Effect.map(fetch(source), (fetched) => prefetched.set(key, fetched)),
+          { concurrency, discard: true }
+        )
 
         // 3. The real run, from what was fetched (fetching anything the dry run could not foresee).
         const seen = new Set<string>()
