@@ -1,12 +1,17 @@
 /**
  * The live `SecretsConfig` layer: reads parameters and secrets from the AWS Parameters and Secrets
- * Lambda Extension, or the AWS Secrets Manager Agent, over HTTP on `127.0.0.1:2773`. It requires
- * the application's `HttpClient` (`layer`), or brings `FetchHttpClient` (`layerFetch`).
+ * Lambda Extension, or the AWS Secrets Manager Agent, over HTTP on `127.0.0.1:2773`. `layerNode`
+ * brings our lean `LoopbackHttpClient` (the default), `layerFetch` brings `FetchHttpClient`, and
+ * `layer` uses the application's own `HttpClient`. The endpoint's behaviour is described, with its
+ * evidence, in PROTOCOL.md (the project's protocol notes).
  *
  * Every call is validated before any I/O, carries the session token in a header that is redacted
  * from logs and spans, runs each attempt under a timeout, retries only transient failures with
  * jittered exponential backoff, and never outlives its deadline (see `withRemainingTime` for
- * Lambda's remaining time).
+ * Lambda's remaining time). Whatever the client: a redirect is never followed (`InvalidResponse`),
+ * a body must come unencoded and is counted against `maxResponseBytes` as it is read, a 200 body
+ * must be valid UTF-8 and name what was asked for, and an attempt that ends closes its request
+ * before its `maxConcurrency` slot is freed.
  *
  * @since 0.1.0
  */
@@ -15,9 +20,6 @@ import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import type { Parameter } from "@secrets-config/core/Parameter"
-import type { Secret } from "@secrets-config/core/Secret"
 import * as SecretsConfig from "@secrets-config/core/SecretsConfig"
 import {
   InvalidRequest,
@@ -27,28 +29,25 @@ import {
   type SecretsConfigError
 } from "@secrets-config/core/SecretsConfigError"
 import * as Metrics from "@secrets-config/core/SecretsConfigMetrics"
-import * as Wire from "@secrets-config/core/Wire"
-import * as Clock from "effect/Clock"
+import type * as Wire from "@secrets-config/core/Wire"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
-import { dual } from "effect/Function"
+import { dual, identity } from "effect/Function"
 import { globalValue } from "effect/GlobalValue"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
-import * as ScheduleDecision from "effect/ScheduleDecision"
-import * as ScheduleIntervals from "effect/ScheduleIntervals"
+import * as internalAnswer from "./internal/answer.js"
+import * as internalAttempt from "./internal/attempt.js"
 import * as internalPermits from "./internal/permits.js"
 import * as internalRequest from "./internal/request.js"
-import * as internalResponse from "./internal/response.js"
 import * as internalToken from "./internal/token.js"
+import * as LoopbackHttpClient from "./LoopbackHttpClient.js"
 
 /**
  * Which server listens on the port: the AWS Parameters and Secrets Lambda Extension
@@ -103,9 +102,17 @@ export interface Options {
    * (`SecretsConfigError.isTransient`), and never past the deadline.
    */
   readonly retry?: Schedule.Schedule<unknown, SecretsConfigError> | undefined
-  /** Requests in flight to the endpoint at once, per layer (default 16; `Infinity` for no limit). */
+  /**
+   * Requests open to the endpoint at once from this layer (default 16; `Infinity` for no limit): a
+   * slot is taken before a request is sent and freed only once its attempt has ended and the
+   * request is closed (answered, or aborted with its socket destroyed). It cannot bound work the
+   * endpoint goes on doing for a request the client abandoned.
+   */
   readonly maxConcurrency?: number | undefined
-  /** The largest answer read, in bytes (default 1 MiB); a larger one fails with `InvalidResponse`. */
+  /**
+   * The largest answer read, in bytes (default 1 MiB), counted as the body is read (not as
+   * `Content-Length` claims); reading stops there and the call fails with `InvalidResponse`.
+   */
   readonly maxResponseBytes?: number | undefined
   /** Adapts the application's `HttpClient` once, when the layer is built. */
   readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
@@ -313,14 +320,32 @@ const AGENT_HAS_NO_PARAMETERS =
   'the Secrets Manager Agent (dialect "agent") serves only Secrets Manager, it has no Parameter Store path; ' +
   'read secrets with getSecret, or use the AWS Parameters and Secrets Lambda Extension (dialect "extension") for parameters'
 
-const decodeParameter: internalResponse.Decoder<Parameter> = Wire.decodeGetParameter
-const decodeSecret: internalResponse.Decoder<Secret> = Wire.decodeGetSecretValue
+/**
+ * Makes a client that is not ours as safe as it allows: `fetch` never follows a redirect (its
+ * `RequestInit` gets `redirect: "manual"`), and every request is tied to the attempt's scope, so
+ * the attempt's end (a timeout, an interruption, a body left unread) aborts it at once.
+ */
+const guarded = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
+  HttpClient.withScope(
+    HttpClient.transformResponse(client, (effect) =>
+      Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) =>
+        Effect.provideService(effect, FetchHttpClient.RequestInit, {
+          ...Option.getOrUndefined(init),
+          redirect: "manual"
+        })
+      )
+    )
+  ) as HttpClient.HttpClient
 
 /**
  * Builds the service: reads the options (and the environment, through the current
  * `ConfigProvider`) once, resolves the token, and precomputes the request base. Fails with a
- * `ConfigError` for invalid options (a non-loopback host among them); a missing token fails each
- * call with `MissingToken` instead.
+ * `ConfigError` for invalid options (a non-loopback host among them); a missing or unusable token
+ * fails each call with `MissingToken` instead, before any I/O.
+ *
+ * Over a `LoopbackHttpClient` (what `layerNode` uses), each attempt's deadline and byte limit are
+ * enforced on the socket; over any other client, by `Effect.timeoutFail` and a counted stream, and
+ * the request is aborted when the attempt ends.
  *
  * @since 0.1.0
  * @category constructors
@@ -331,111 +356,108 @@ export const make = (
   Effect.gen(function* () {
     const resolved = yield* resolveOptions(options)
     const base = yield* HttpClient.HttpClient
+    const bounded = internalAttempt.isBounded(base)
+    const transformed = resolved.transformClient === undefined ? base : resolved.transformClient(base)
     // The platform's `http.client` span is off for these calls: its exit holds the raw request,
     // whose token header is redacted only when printed inside a fiber, so a tracer serialising
     // exits would see the token. The operation's span carries dialect, attempts and outcome
     // instead. A transformClient may turn it back on (`withTracerDisabledWhen(() => false)`).
-    const client = HttpClient.withTracerDisabledWhen(
-      resolved.transformClient === undefined ? base : resolved.transformClient(base),
-      () => true
-    )
+    const client = HttpClient.withTracerDisabledWhen(bounded ? transformed : guarded(transformed), () => true)
     const permits = resolved.maxConcurrency === Infinity ? undefined : internalPermits.make(resolved.maxConcurrency)
-    const { deadlineMillis, dialect, maxResponseBytes, retry, timeoutMillis, url } = resolved
+    const { deadlineMillis, dialect, maxResponseBytes, timeoutMillis, url } = resolved
     const token = resolved.token
     const requestsSent = Metric.tagged(Metrics.endpointRequests, "dialect", dialect)
     const retriesMade = Metric.tagged(Metrics.retries, "dialect", dialect)
-    const baseRequest =
+    // Only transient failures are retried; `retryDelays` says how long the next wait would be.
+    const retryDelays = Schedule.delays(Schedule.whileInput(resolved.retry, isTransient))
+    const baseRequest = HttpClientRequest.get(url).pipe(
+      HttpClientRequest.setHeader("accept-encoding", "identity"),
       token._tag === "Found"
-        ? HttpClientRequest.get(url).pipe(
-            HttpClientRequest.setHeader(internalRequest.TOKEN_HEADER, Redacted.value(token.token))
-          )
-        : HttpClientRequest.get(url)
+        ? HttpClientRequest.setHeader(internalRequest.TOKEN_HEADER, Redacted.value(token.token))
+        : identity
+    )
 
-    const handle = <A>(
-      target: internalResponse.Target,
-      response: HttpClientResponse.HttpClientResponse,
-      decode: internalResponse.Decoder<A>,
-      what: string
+    /** One exchange: the request sent, the answer read, within `bound` milliseconds. */
+    const exchange = <A>(
+      call: internalAnswer.Call<A>,
+      request: HttpClientRequest.HttpClientRequest,
+      bound: number,
+      onTimeout: () => RequestTimeout
     ): Effect.Effect<A, SecretsConfigError> => {
-      const status = response.status
-      const headers = response.headers
-      return internalResponse.readBody(response, headers["content-length"], maxResponseBytes).pipe(
-        Effect.mapError((error) => internalResponse.fromBodyError(target, status, error)),
-        Effect.flatMap((text) =>
-          status === 200
-            ? Either.match(internalResponse.decodeSuccess(target, text, decode, what), {
-                onLeft: Effect.fail,
-                onRight: Effect.succeed
-              })
-            : Effect.fail(Wire.errorFromResponse({ kind: target.kind, resource: target.resource, status, body: text }))
-        )
+      const sent = Effect.matchEffect(client.execute(request), {
+        onFailure: (error: HttpClientError.HttpClientError): Effect.Effect<A, SecretsConfigError> =>
+          error._tag === "RequestError"
+            ? Effect.fail(
+                error.cause instanceof internalAttempt.TimedOut
+                  ? onTimeout()
+                  : internalAnswer.fromRequestError(call, error)
+              )
+            : // A transformClient may turn statuses into ResponseErrors (filterStatusOk): read the response anyway.
+              internalAnswer.read(call, error.response, maxResponseBytes, bounded),
+        onSuccess: (response) => internalAnswer.read(call, response, maxResponseBytes, bounded)
+      })
+      const counted = Effect.zipRight(Metric.increment(requestsSent), sent)
+      // Ours: the socket's own deadline and byte limit, no timer fiber.
+      if (bounded)
+        return Effect.locally(counted, internalAttempt.currentLimits, {
+          timeoutMillis: bound,
+          maxBytes: maxResponseBytes
+        })
+      // Any other client: Effect's timer; the scope's end aborts the request, whatever ended the attempt.
+      return Effect.scoped(
+        Number.isFinite(bound) ? Effect.timeoutFail(counted, { duration: bound, onTimeout }) : counted
       )
     }
 
-    const send = <A>(
-      target: internalResponse.Target,
-      request: HttpClientRequest.HttpClientRequest,
-      decode: internalResponse.Decoder<A>,
-      what: string
-    ): Effect.Effect<A, SecretsConfigError> =>
-      Effect.matchEffect(client.execute(request), {
-        onFailure: (error: HttpClientError.HttpClientError): Effect.Effect<A, SecretsConfigError> =>
-          error._tag === "RequestError"
-            ? Effect.fail(internalResponse.fromRequestError(target, error))
-            : // A transformClient may turn statuses into ResponseErrors (filterStatusOk): read the response anyway.
-              handle(target, error.response, decode, what),
-        onSuccess: (response) => handle(target, response, decode, what)
-      })
-
     const run = <A>(
-      target: internalResponse.Target,
-      request: HttpClientRequest.HttpClientRequest,
-      decode: internalResponse.Decoder<A>,
-      what: string
+      call: internalAnswer.Call<A>,
+      request: HttpClientRequest.HttpClientRequest
     ): Effect.Effect<A, SecretsConfigError> =>
       Effect.clockWith((clock) =>
         FiberRef.getWith(currentDeadline, (outer) => {
           const start = clock.unsafeCurrentTimeMillis()
           const deadlineAt = outer === undefined ? start + deadlineMillis : Math.min(start + deadlineMillis, outer)
           const budget = Math.max(0, deadlineAt - start)
+          const pastDeadline = () => timedOut(call, "deadline", budget)
           let attempts = 0
-          // One exchange under one timer: the attempt's timeout, or the time left before the
-          // deadline when that is shorter.
-          const timedExchange = (remaining: number): Effect.Effect<A, SecretsConfigError> => {
-            if (remaining <= 0) return Effect.fail(timedOut(target, "deadline", budget))
-            const exchange = Effect.zipRight(Metric.increment(requestsSent), send(target, request, decode, what))
-            const [bound, scope] =
-              timeoutMillis < remaining ? [timeoutMillis, "attempt" as const] : [remaining, "deadline" as const]
-            if (!Number.isFinite(bound)) return exchange
-            return withTimeout(clock, exchange, bound, () =>
-              timedOut(target, scope, scope === "attempt" ? timeoutMillis : budget)
-            )
-          }
-          const attempt = (): Effect.Effect<A, SecretsConfigError> => {
+          // One attempt, bounded by its own timeout or by what is left of the deadline if shorter.
+          const attempt = Effect.suspend((): Effect.Effect<A, SecretsConfigError> => {
             const remaining = deadlineAt - clock.unsafeCurrentTimeMillis()
-            if (remaining <= 0) return Effect.fail(timedOut(target, "deadline", budget))
+            if (remaining <= 0) return Effect.fail(pastDeadline())
             attempts++
-            if (permits === undefined) return timedExchange(remaining)
+            const timed = (left: number) =>
+              timeoutMillis < left
+                ? exchange(call, request, timeoutMillis, () => timedOut(call, "attempt", timeoutMillis))
+                : exchange(call, request, left, pastDeadline)
+            if (permits === undefined) return timed(remaining)
             // A free slot: no extra timer. Otherwise wait for one within the deadline only, so that
-            // queueing behind other calls does not eat the attempt's own timeout.
-            return permits.ifFree(timedExchange(remaining), () =>
-              withTimeout(
-                clock,
-                permits.withPermit(Effect.suspend(() => timedExchange(deadlineAt - clock.unsafeCurrentTimeMillis()))),
-                remaining,
-                () => timedOut(target, "deadline", budget)
+            // queueing behind other calls does not eat the attempt's own timeout. The permit is
+            // released only once the attempt has ended and its request is closed.
+            return permits.ifFree(timed(remaining), () =>
+              Effect.timeoutFail(
+                permits.withPermit(Effect.suspend(() => timed(deadlineAt - clock.unsafeCurrentTimeMillis()))),
+                { duration: remaining, onTimeout: pastDeadline }
               )
             )
-          }
-          const again = (error: SecretsConfigError, state: unknown): Effect.Effect<A, SecretsConfigError> =>
-            retryAfter(clock, retry, error, state, deadlineAt, (next) =>
-              Effect.logDebug("retrying a transient failure").pipe(
-                Effect.annotateLogs({ "secrets_config.error": error._tag, "secrets_config.attempt": attempts + 1 }),
-                Effect.zipRight(Metric.increment(retriesMade)),
-                Effect.zipRight(Effect.suspend(() => Effect.catchAll(attempt(), (error) => again(error, next))))
-              )
-            )
-          return Effect.catchAll(attempt(), (error) => again(error, retry.initial)).pipe(
+          })
+          // A retry starts only when its delay ends before the deadline; else the last error stands.
+          const schedule = Schedule.checkEffect(retryDelays, (error: SecretsConfigError, delay) =>
+            clock.unsafeCurrentTimeMillis() + Duration.toMillis(delay) < deadlineAt
+              ? Effect.as(
+                  Effect.zipRight(
+                    Effect.logDebug("retrying a transient failure").pipe(
+                      Effect.annotateLogs({
+                        "secrets_config.error": error._tag,
+                        "secrets_config.attempt": attempts + 1
+                      })
+                    ),
+                    Metric.increment(retriesMade)
+                  ),
+                  true
+                )
+              : Effect.succeed(false)
+          )
+          return Effect.retry(attempt, schedule).pipe(
             Effect.ensuring(
               Effect.suspend(() =>
                 Effect.annotateCurrentSpan({ "secrets_config.dialect": dialect, "secrets_config.attempts": attempts })
@@ -468,113 +490,22 @@ export const make = (
         }
         if (token._tag === "Missing") return missingToken(token, "parameter", request.name)
         return run(
-          { kind: "parameter", resource: request.name, url },
-          HttpClientRequest.setUrl(baseRequest, url + internalRequest.parameterTarget(request)),
-          decodeParameter,
-          "a GetParameter answer"
+          internalAnswer.parameterCall(request, url),
+          HttpClientRequest.setUrl(baseRequest, url + internalRequest.parameterTarget(request))
         )
       },
       getSecret: (request) => {
         if (token._tag === "Missing") return missingToken(token, "secret", request.secretId)
         return run(
-          { kind: "secret", resource: request.secretId, url },
-          HttpClientRequest.setUrl(baseRequest, url + internalRequest.secretTarget(request)),
-          decodeSecret,
-          "a GetSecretValue answer"
+          internalAnswer.secretCall(request, url),
+          HttpClientRequest.setUrl(baseRequest, url + internalRequest.secretTarget(request))
         )
       }
     })
   })
 
-// --- the attempt's timer ----------------------------------------------------------------------
-
-/** Above this, JavaScript timers fire at once; Effect's live Clock treats such a sleep as endless. */
-const MAX_TIMER_MILLIS = 2 ** 31 - 1
-
-let liveClockClass: unknown
-/**
- * Whether `clock` is Effect's live Clock (whose `sleep` is a `setTimeout`), recognised by its class
- * so that a `TestClock`, or any other Clock, keeps driving timeouts through `Effect.timeoutFail`.
- */
-const isLiveClock = (clock: Clock.Clock): boolean => {
-  if (liveClockClass === undefined) liveClockClass = Clock.make().constructor
-  return clock.constructor === liveClockClass
-}
-
-/**
- * `Effect.timeoutFail` under the live Clock, at about a third of its cost: the exchange runs in one
- * child fiber beside a plain timer — what the live Clock's `sleep` is — instead of two fibers raced
- * and joined. Same outcome: when the timer fires first the exchange is interrupted, its end awaited,
- * and the attempt fails with `onTimeout()`; otherwise the attempt ends as the exchange did. An
- * interruption from outside interrupts the exchange and clears the timer.
- */
-const liveTimeout = <A, E>(self: Effect.Effect<A, E>, millis: number, onTimeout: () => E): Effect.Effect<A, E> =>
-  Effect.uninterruptibleMask((restore) =>
-    Effect.withFiberRuntime<A, E>((parent) =>
-      Effect.flatMap(Effect.fork(restore(self)), (child) =>
-        restore(
-          Effect.async<A, E>((resume) => {
-            let timedOut = false
-            const timer =
-              millis > MAX_TIMER_MILLIS
-                ? undefined
-                : setTimeout(() => {
-                    timedOut = true
-                    child.unsafeInterruptAsFork(parent.id())
-                  }, millis)
-            child.addObserver((exit) => {
-              if (timer !== undefined) clearTimeout(timer)
-              resume(timedOut ? Effect.fail(onTimeout()) : exit)
-            })
-            return Effect.suspend(() => {
-              if (timer !== undefined) clearTimeout(timer)
-              return Fiber.interrupt(child)
-            })
-          })
-        )
-      )
-    )
-  )
-
-/** The attempt's (or the queue's) timer: `liveTimeout` under the live Clock, else `Effect.timeoutFail`. */
-const withTimeout = <A, E>(
-  clock: Clock.Clock,
-  self: Effect.Effect<A, E>,
-  millis: number,
-  onTimeout: () => E
-): Effect.Effect<A, E> =>
-  isLiveClock(clock) ? liveTimeout(self, millis, onTimeout) : Effect.timeoutFail(self, { duration: millis, onTimeout })
-
-const timedOut = (
-  target: internalResponse.Target,
-  scope: "attempt" | "deadline",
-  timeoutMillis: number
-): RequestTimeout => new RequestTimeout({ kind: target.kind, resource: target.resource, timeoutMillis, scope })
-
-/**
- * One step of the retry schedule, driven by hand so that a retry whose delay would end past the
- * deadline is not attempted: the call then fails with its last error at once.
- */
-const retryAfter = <A>(
-  clock: Clock.Clock,
-  schedule: Schedule.Schedule<unknown, SecretsConfigError>,
-  error: SecretsConfigError,
-  state: unknown,
-  deadlineAt: number,
-  next: (state: unknown) => Effect.Effect<A, SecretsConfigError>
-): Effect.Effect<A, SecretsConfigError> => {
-  if (!isTransient(error)) return Effect.fail(error)
-  const now = clock.unsafeCurrentTimeMillis()
-  return Effect.flatMap(schedule.step(now, error, state), ([nextState, , decision]) => {
-    if (ScheduleDecision.isDone(decision)) return Effect.fail(error)
-    const delay = Math.max(0, ScheduleIntervals.start(decision.intervals) - now)
-    if (now + delay >= deadlineAt) return Effect.fail(error)
-    return Effect.zipRight(
-      clock.sleep(Duration.millis(delay)),
-      Effect.suspend(() => next(nextState))
-    )
-  })
-}
+const timedOut = (call: internalAnswer.Subject, scope: "attempt" | "deadline", timeoutMillis: number): RequestTimeout =>
+  new RequestTimeout({ kind: call.kind, resource: call.resource, timeoutMillis, scope })
 
 // --- layers --------------------------------------------------------------------------------
 
@@ -602,7 +533,22 @@ export const layerConfig = (
   Layer.effect(SecretsConfig.SecretsConfig, Effect.flatMap(Config.unwrap(options), make))
 
 /**
- * The one-line setup: the live `SecretsConfig` over `fetch` (`FetchHttpClient`).
+ * The one-line setup, and the default: the live `SecretsConfig` over `LoopbackHttpClient`, our lean
+ * keep-alive client over `node:http`. It costs the least cold start and CPU (no undici, no web
+ * `Response`), and enforces each attempt's deadline and byte limit on the socket itself. Needs
+ * Node (as Lambda and the Agent's containers run it).
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerNode = (options?: Options): Layer.Layer<SecretsConfig.SecretsConfig, ConfigError.ConfigError> =>
+  Layer.provide(layer(options), LoopbackHttpClient.layer())
+
+/**
+ * The live `SecretsConfig` over `fetch` (`FetchHttpClient`), for runtimes without `node:http`.
+ * Redirects are not followed (`redirect: "manual"`), bodies are asked for unencoded and counted as
+ * read, and an attempt that ends aborts its request. Slower to start than `layerNode` on Node: the
+ * first `fetch` initialises undici.
  *
  * @since 0.1.0
  * @category layers

@@ -8,6 +8,7 @@
 import { FetchHttpClient } from "@effect/platform"
 import { Emulator } from "@secrets-config/emulator"
 import { LambdaExtension } from "@secrets-config/lambda-extension"
+import * as LoopbackHttpClient from "@secrets-config/lambda-extension/LoopbackHttpClient"
 import { Effect, Layer, Redacted } from "effect"
 import { type ContractSeed, runContract } from "../../core/test/utils/contract.js"
 
@@ -36,13 +37,19 @@ const storeOf = (seed: ContractSeed): Emulator.StoreSeed => ({
   }))
 })
 
-runContract(
-  "LambdaExtension over the emulator (extension dialect)",
-  (seed) =>
-    Layer.unwrapScoped(
-      Effect.map(Emulator.make({ dialect: "extension", store: storeOf(seed) }), (emulator) =>
-        LambdaExtension.layer({ port: emulator.port, token: Redacted.make(emulator.token) })
-      )
-    ).pipe(Layer.provide(FetchHttpClient.layer)),
-  { missing: "UpstreamError", live: true }
-)
+// The default transport (layerNode's LoopbackHttpClient) and fetch.
+for (const [name, client] of [
+  ["LoopbackHttpClient", LoopbackHttpClient.layer()],
+  ["FetchHttpClient", FetchHttpClient.layer]
+] as const) {
+  runContract(
+    `LambdaExtension over the emulator (extension dialect, ${name})`,
+    (seed) =>
+      Layer.unwrapScoped(
+        Effect.map(Emulator.make({ dialect: "extension", store: storeOf(seed) }), (emulator) =>
+          LambdaExtension.layer({ port: emulator.port, token: Redacted.make(emulator.token) })
+        )
+      ).pipe(Layer.provide(client)),
+    { missing: "UpstreamError", live: true }
+  )
+}

@@ -9,6 +9,7 @@ import * as SecretsConfig from "@secrets-config/core/SecretsConfig"
 import type { SecretsConfigError } from "@secrets-config/core/SecretsConfigError"
 import { Emulator, type Faults } from "@secrets-config/emulator"
 import { LambdaExtension } from "@secrets-config/lambda-extension"
+import * as LoopbackHttpClient from "@secrets-config/lambda-extension/LoopbackHttpClient"
 import { ConfigProvider, Duration, Effect, Layer, Redacted, Schedule } from "effect"
 
 const store: Emulator.StoreSeed = {
@@ -198,6 +199,7 @@ const faultCases: ReadonlyArray<FaultCase> = [
 ]
 
 const clients: ReadonlyArray<readonly [string, Layer.Layer<HttpClient.HttpClient>]> = [
+  ["loopback", LoopbackHttpClient.layer()],
   ["fetch", FetchHttpClient.layer],
   ["undici", NodeHttpClient.layerUndici]
 ]

@@ -11,6 +11,7 @@ import type * as SecretsConfig from "@secrets-config/core/SecretsConfig"
 import type { SecretsConfigError } from "@secrets-config/core/SecretsConfigError"
 import { Emulator } from "@secrets-config/emulator"
 import { LambdaExtension } from "@secrets-config/lambda-extension"
+import * as LoopbackHttpClient from "@secrets-config/lambda-extension/LoopbackHttpClient"
 import { ConfigProvider, Effect, Option, Redacted } from "effect"
 import * as fs from "node:fs"
 import { json, makeService, text } from "./utils/fake.js"
@@ -58,6 +59,11 @@ const check = (c: RecordedCase, result: Effect.Effect.Success<ReturnType<typeof 
     Array.from(expected.value)
   )
 }
+
+const clients = [
+  ["LoopbackHttpClient", LoopbackHttpClient.layer()],
+  ["FetchHttpClient", FetchHttpClient.layer]
+] as const
 
 describe("recorded extension responses", () => {
   const exists = fs.existsSync(RECORDED_PATH)
@@ -114,40 +120,41 @@ describe("recorded extension responses", () => {
     }
   }
 
-  for (const dialect of ["extension", "agent"] as const) {
-    it.scopedLive(`the emulator (${dialect}) serves the recorded account as recorded`, () =>
-      Effect.gen(function* () {
-        const emulator = yield* Emulator.make({ dialect, store: recordedStore })
-        const service = yield* LambdaExtension.make({ dialect, port: emulator.port }).pipe(
-          Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(emulator.env))))
-        )
-        for (const c of recordedCases) {
-          yield* emulator.control.clearRequests
-          const result = yield* run(service, c)
-          if (dialect === "agent" && c.call._tag === "parameter") {
-            // The Agent has no Parameter Store path: refused before any I/O.
-            assert.isTrue(result._tag === "Left" && result.left._tag === "InvalidRequest", c.key)
-            assert.strictEqual((yield* emulator.control.requests).length, 0)
-            continue
+  for (const dialect of ["extension", "agent"] as const)
+    for (const [clientName, client] of clients) {
+      it.scopedLive(`the emulator (${dialect}) serves the recorded account as recorded, over ${clientName}`, () =>
+        Effect.gen(function* () {
+          const emulator = yield* Emulator.make({ dialect, store: recordedStore })
+          const service = yield* LambdaExtension.make({ dialect, port: emulator.port }).pipe(
+            Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(emulator.env))))
+          )
+          for (const c of recordedCases) {
+            yield* emulator.control.clearRequests
+            const result = yield* run(service, c)
+            if (dialect === "agent" && c.call._tag === "parameter") {
+              // The Agent has no Parameter Store path: refused before any I/O.
+              assert.isTrue(result._tag === "Left" && result.left._tag === "InvalidRequest", c.key)
+              assert.strictEqual((yield* emulator.control.requests).length, 0)
+              continue
+            }
+            if (dialect === "agent" && c.expected._tag === "error" && c.expected.io) {
+              // The Agent answers a missing version stage unambiguously.
+              assert.isTrue(result._tag === "Left" && result.left._tag === "NotFound", c.key)
+              continue
+            }
+            check(c, result)
+            const log = yield* emulator.control.requests
+            if (c.expected._tag === "error" && !c.expected.io) {
+              assert.strictEqual(log.length, 0)
+            } else {
+              assert.deepStrictEqual(
+                log.map((r) => `${r.path}?${r.rawQuery}`),
+                [c.key],
+                c.key
+              )
+            }
           }
-          if (dialect === "agent" && c.expected._tag === "error" && c.expected.io) {
-            // The Agent answers a missing version stage unambiguously.
-            assert.isTrue(result._tag === "Left" && result.left._tag === "NotFound", c.key)
-            continue
-          }
-          check(c, result)
-          const log = yield* emulator.control.requests
-          if (c.expected._tag === "error" && !c.expected.io) {
-            assert.strictEqual(log.length, 0)
-          } else {
-            assert.deepStrictEqual(
-              log.map((r) => `${r.path}?${r.rawQuery}`),
-              [c.key],
-              c.key
-            )
-          }
-        }
-      }).pipe(Effect.provide(FetchHttpClient.layer))
-    )
-  }
+        }).pipe(Effect.provide(client))
+      )
+    }
 })

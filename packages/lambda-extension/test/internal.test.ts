@@ -2,7 +2,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { baseUrl, isLoopbackHost } from "../src/internal/request.js"
 import { awsErrorType } from "@secrets-config/core/Wire"
-import { errorCode } from "../src/internal/response.js"
+import { errorCode } from "../src/internal/answer.js"
 
 describe("internal", () => {
   it("isLoopbackHost", () => {

@@ -1,9 +1,13 @@
 /**
  * Finds the session token when the layer is built (PROTOCOL §1). The AWS extension: only
- * `AWS_SESSION_TOKEN`. The Secrets Manager Agent: the first set of `AWS_TOKEN`,
- * `AWS_SESSION_TOKEN`, `AWS_CONTAINER_AUTHORIZATION_TOKEN`, where a `file://` value names a file
- * whose trimmed content is the token. A missing token is not an error here: calls fail with
- * `MissingToken` when used, so a layer built outside Lambda (tests, tooling) still builds.
+ * `AWS_SESSION_TOKEN`, and an empty one is no token. The Secrets Manager Agent: the first *set* of
+ * `AWS_TOKEN`, `AWS_SESSION_TOKEN`, `AWS_CONTAINER_AUTHORIZATION_TOKEN`, an empty value included
+ * (the Agent's `get_token` takes the first variable that is set, and then accepts a header equal
+ * to it, empty or not), where a `file://` value names a file whose trimmed content is the token.
+ * A token with a character an HTTP header cannot carry (CR, LF, other controls, anything above
+ * U+00FF) is no token either. A missing token is not an error here: calls fail with
+ * `MissingToken` when used, before any I/O, so a layer built outside Lambda (tests, tooling)
+ * still builds.
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Config from "effect/Config"
@@ -11,7 +15,7 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import { CODE } from "./response.js"
+import { CODE } from "./answer.js"
 
 /** The variables each dialect reads, in order. */
 export const EXTENSION_VARIABLES: ReadonlyArray<string> = ["AWS_SESSION_TOKEN"]
@@ -46,23 +50,37 @@ const errorCode = (cause: unknown): string => {
   return typeof reason === "string" && /^[A-Za-z]{1,40}$/.test(reason) ? reason : "unreadable"
 }
 
-/** A variable's value as the token; `file://` values are read in the Agent dialect only. */
+/** What an HTTP header value may hold (RFC 9110 field-value; Node refuses anything else). */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/
+
+/** A token, unless a header cannot carry it. */
+const checked = (source: string, token: Redacted.Redacted<string>, variables: ReadonlyArray<string>): ResolvedToken =>
+  HEADER_VALUE.test(Redacted.value(token))
+    ? { _tag: "Found", token }
+    : {
+        _tag: "Missing",
+        variables,
+        detail: `${source} holds a character an HTTP header cannot carry (CR, LF or another control character, or one above U+00FF), so it cannot be sent`
+      }
+
+/**
+ * A variable's value as the token. The Agent dialect (`agent`) takes an empty value as it is and
+ * reads `file://` values; the extension's dialect skips an empty one.
+ */
 const fromValue = (
   variable: string,
   value: Redacted.Redacted<string>,
-  readFiles: boolean
+  agent: boolean
 ): Effect.Effect<ResolvedToken | undefined> => {
   const raw = Redacted.value(value)
-  if (raw.length === 0) return Effect.succeed(undefined)
-  if (!readFiles || !raw.startsWith(FILE_PREFIX)) return Effect.succeed({ _tag: "Found", token: value })
+  if (!agent) return Effect.succeed(raw.length === 0 ? undefined : checked(variable, value, [variable]))
+  if (!raw.startsWith(FILE_PREFIX)) return Effect.succeed(checked(variable, value, [variable]))
   const path = raw.slice(FILE_PREFIX.length)
   return readFile(path).pipe(
-    Effect.map((content): ResolvedToken => {
-      const token = content.trim()
-      return token.length === 0
-        ? { _tag: "Missing", variables: [variable], detail: `${variable} names the file ${path}, which is empty` }
-        : { _tag: "Found", token: Redacted.make(token) }
-    }),
+    Effect.map(
+      (content): ResolvedToken =>
+        checked(`the file ${path} (named by ${variable})`, Redacted.make(content.trim()), [variable])
+    ),
     Effect.catchAll((cause) =>
       Effect.succeed<ResolvedToken>({
         _tag: "Missing",
@@ -85,7 +103,7 @@ export const resolve = (
     return Effect.succeed(
       Redacted.value(explicit).length === 0
         ? { _tag: "Missing", variables: ["the token option"], detail: "the token option is empty" }
-        : { _tag: "Found", token: explicit }
+        : checked("the token option", explicit, ["the token option"])
     )
   }
   const variables = dialect === "agent" ? AGENT_VARIABLES : EXTENSION_VARIABLES
