@@ -93,7 +93,7 @@ export const makeLayer = (options: HandlerOptions = {}) => {
   const prefix = options.prefix ?? process.env.APP_PREFIX ?? "/demo"
   const ttl = options.cacheTtlSeconds ?? Number(process.env.CACHE_TTL_SECONDS ?? 300)
   const secrets = SecretsConfigCache.layer({ ttl: `${ttl} seconds` }).pipe(
-    Layer.provideMerge(LambdaExtension.layerFetch())
+    Layer.provideMerge(LambdaExtension.layerNode())
   )
   return SecretsConfigProvider.layer({ prefix, secrets: { db: `${prefix.replace(/^\//, "")}/db` } }).pipe(
     Layer.provideMerge(secrets)

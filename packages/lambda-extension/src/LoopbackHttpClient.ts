@@ -198,8 +198,8 @@ const send = (
         res.on("error", fail)
       })
       req.on("error", (cause: NodeJS.ErrnoException) => {
-        // A kept-alive socket the server had already closed: send once more on a fresh one, as
-        // Node's documentation advises; nothing reached the server.
+        // A kept-alive socket the server had closed or reset before answering: send once more on a
+        // fresh socket, as Node's documentation advises for idempotent requests (GET is).
         if (!settled && !resent && req.reusedSocket && cause.code === "ECONNRESET") {
           resent = true
           return start()

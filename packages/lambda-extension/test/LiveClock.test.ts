@@ -1,7 +1,8 @@
 /**
- * The attempt's timer under Effect's live Clock, where the layer uses one child fiber and a plain
- * timer instead of `Effect.timeoutFail` (the TestClock tests in LambdaExtension.test.ts keep
- * covering the other path): the same outcomes, in real time.
+ * The attempt's timer for an application's own `HttpClient` under Effect's live Clock (real time):
+ * `Effect.timeoutFail` ends the exchange, and the attempt's scope aborts it. The TestClock tests in
+ * LambdaExtension.test.ts cover the same path in virtual time; LoopbackHttpClient.test.ts and
+ * Hostile.test.ts cover the default transport, whose timer is the socket's own.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Redacted, Schedule } from "effect"
