@@ -468,7 +468,7 @@ export interface PromiseClient {
  * `secrets_config_cache_hits` and `stats` alike; `withMaxAge` does not apply (it is a fiber's).
  *
  * @example
- * const runtime = ManagedRuntime.make(SecretsConfigCache.layer().pipe(Layer.provideMerge(LambdaExtension.layerFetch())))
+ * const runtime = ManagedRuntime.make(SecretsConfigCache.layer().pipe(Layer.provideMerge(LambdaExtension.layerNode())))
  * const secrets = SecretsConfigCache.makePromiseClient(runtime)
  * export const handler = async () => {
  *   const parameter = await secrets.getParameter("/my-app/greeting")
