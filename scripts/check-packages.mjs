@@ -117,7 +117,8 @@ console.log(
 const handler = (load) => `${load}
 const program = Effect.gen(function* () {
   const emulator = yield* Emulator.Emulator
-  const live = LambdaExtension.layerFetch({ port: emulator.port, token: Redacted.make(emulator.token) })
+  const options = { port: emulator.port, token: Redacted.make(emulator.token) }
+  const live = LambdaExtension.layerNode(options)
   const read = Effect.all([
     SecretsConfig.parameterValue("/demo/greeting"),
     SecretsConfig.parameterList("/demo/feature-flags"),
@@ -125,7 +126,16 @@ const program = Effect.gen(function* () {
   ]).pipe(Effect.provide(SecretsConfigCache.layer().pipe(Layer.provide(live))))
   const [greeting, flags, db] = yield* read
   const missing = yield* Effect.flip(SecretsConfig.parameterValue("/demo/nope").pipe(Effect.provide(live)))
-  return { greeting: Redacted.value(greeting), flags, user: db.username, missing: missing._tag }
+  const fetched = yield* SecretsConfig.parameterValue("/demo/greeting").pipe(
+    Effect.provide(LambdaExtension.layerFetch(options))
+  )
+  return {
+    greeting: Redacted.value(greeting),
+    flags,
+    user: db.username,
+    missing: missing._tag,
+    fetched: Redacted.value(fetched)
+  }
 })
 Effect.runPromise(program.pipe(Effect.provide(Emulator.layer({ store: Store.sample })))).then(
   (result) => console.log(JSON.stringify(result)),
@@ -150,7 +160,8 @@ const expected = JSON.stringify({
   greeting: "Hello from the secrets-config emulator",
   flags: ["checkout", "search", "dark-mode"],
   user: "app",
-  missing: "UpstreamError"
+  missing: "UpstreamError",
+  fetched: "Hello from the secrets-config emulator"
 })
 for (const file of ["handler.mjs", "handler.cjs"]) {
   const out = execFileSync(process.execPath, [file], { cwd: tmp, encoding: "utf8" }).trim()
