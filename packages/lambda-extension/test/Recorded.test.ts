@@ -5,60 +5,13 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { FetchHttpClient } from "@effect/platform"
-import type { Parameter } from "@secrets-config/core/Parameter"
-import type { Secret } from "@secrets-config/core/Secret"
-import type * as SecretsConfig from "@secrets-config/core/SecretsConfig"
-import type { SecretsConfigError } from "@secrets-config/core/SecretsConfigError"
 import { Emulator } from "@secrets-config/emulator"
 import { LambdaExtension } from "@secrets-config/lambda-extension"
 import * as LoopbackHttpClient from "@secrets-config/lambda-extension/LoopbackHttpClient"
-import { ConfigProvider, Effect, Option, Redacted } from "effect"
+import { ConfigProvider, Effect } from "effect"
 import * as fs from "node:fs"
 import { json, makeService, text } from "./utils/fake.js"
-import { type RecordedCase, RECORDED_PATH, recordedCases, recordedStore } from "./utils/recorded.js"
-
-const run = (service: SecretsConfig.SecretsConfig.Service, c: RecordedCase) =>
-  c.call._tag === "parameter"
-    ? Effect.either(
-        service.getParameter(c.call.name, c.call.options) as Effect.Effect<Parameter | Secret, SecretsConfigError>
-      )
-    : Effect.either(
-        service.getSecret(c.call.secretId, c.call.options) as Effect.Effect<Parameter | Secret, SecretsConfigError>
-      )
-
-const check = (c: RecordedCase, result: Effect.Effect.Success<ReturnType<typeof run>>) => {
-  const expected = c.expected
-  if (expected._tag === "error") {
-    assert.isTrue(result._tag === "Left", `${c.key} must fail`)
-    if (result._tag === "Left") {
-      assert.strictEqual(result.left._tag, expected.error, c.key)
-      if (result.left._tag === "UpstreamError") {
-        assert.strictEqual(result.left.status, 400)
-        assert.strictEqual(result.left.body, "an unexpected error occurred while executing request")
-        assert.isFalse(result.left.transient)
-      }
-    }
-    return
-  }
-  if (result._tag === "Left") assert.fail(`${c.key} failed: ${result.left.message}`)
-  const model = result.right
-  if (expected._tag === "text") {
-    assert.strictEqual(Redacted.value(model.value as Redacted.Redacted<string>), expected.value, c.key)
-    if (expected.selector !== undefined && "selector" in model) {
-      assert.deepStrictEqual(model.selector, Option.some(expected.selector), c.key)
-    }
-    return
-  }
-  const secret: Secret | undefined = expected.viaParameter
-    ? Option.getOrUndefined((model as Parameter).secret)
-    : (model as Secret)
-  assert.isDefined(secret, c.key)
-  assert.isTrue(secret!.isBinary, c.key)
-  assert.deepStrictEqual(
-    Array.from(Redacted.value(secret!.value as Redacted.Redacted<Uint8Array>)),
-    Array.from(expected.value)
-  )
-}
+import { checkRecorded, RECORDED_PATH, recordedCases, recordedStore, runRecorded } from "./utils/recorded.js"
 
 const clients = [
   ["LoopbackHttpClient", LoopbackHttpClient.layer()],
@@ -96,8 +49,8 @@ describe("recorded extension responses", () => {
             },
             { retry: undefined }
           )
-          const result = yield* run(service, c)
-          check(c, result)
+          const result = yield* runRecorded(service, c)
+          checkRecorded(c, result)
           if (c.expected._tag === "error" && !c.expected.io) {
             assert.strictEqual(requests.length, 0)
           } else {
@@ -130,7 +83,7 @@ describe("recorded extension responses", () => {
           )
           for (const c of recordedCases) {
             yield* emulator.control.clearRequests
-            const result = yield* run(service, c)
+            const result = yield* runRecorded(service, c)
             if (dialect === "agent" && c.call._tag === "parameter") {
               // The Agent has no Parameter Store path: refused before any I/O.
               assert.isTrue(result._tag === "Left" && result.left._tag === "InvalidRequest", c.key)
@@ -142,7 +95,7 @@ describe("recorded extension responses", () => {
               assert.isTrue(result._tag === "Left" && result.left._tag === "NotFound", c.key)
               continue
             }
-            check(c, result)
+            checkRecorded(c, result)
             const log = yield* emulator.control.requests
             if (c.expected._tag === "error" && !c.expected.io) {
               assert.strictEqual(log.length, 0)

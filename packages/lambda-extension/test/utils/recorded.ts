@@ -3,8 +3,13 @@
  * have, written from the facts in PROTOCOL.md (not read from the file), and an emulator store that
  * reproduces the recorded account.
  */
-import type { Emulator } from "@secrets-config/emulator"
+import { assert } from "@effect/vitest"
+import type { Parameter } from "@secrets-config/core/Parameter"
+import type { Secret } from "@secrets-config/core/Secret"
 import type * as SecretsConfig from "@secrets-config/core/SecretsConfig"
+import type { SecretsConfigError } from "@secrets-config/core/SecretsConfigError"
+import type { Emulator } from "@secrets-config/emulator"
+import { Effect, type Either, Option, Redacted } from "effect"
 import * as path from "node:path"
 
 export const RECORDED_PATH = path.join(
@@ -177,4 +182,49 @@ export const recordedStore: Emulator.StoreSeed = {
       ]
     }
   ]
+}
+
+/** Makes a recorded call. */
+export const runRecorded = (service: SecretsConfig.SecretsConfig.Service, c: RecordedCase) =>
+  c.call._tag === "parameter"
+    ? Effect.either(
+        service.getParameter(c.call.name, c.call.options) as Effect.Effect<Parameter | Secret, SecretsConfigError>
+      )
+    : Effect.either(
+        service.getSecret(c.call.secretId, c.call.options) as Effect.Effect<Parameter | Secret, SecretsConfigError>
+      )
+
+/** Checks a recorded call's outcome against what PROTOCOL.md says it must be. */
+export const checkRecorded = (c: RecordedCase, result: Either.Either<Parameter | Secret, SecretsConfigError>) => {
+  const expected = c.expected
+  if (expected._tag === "error") {
+    assert.isTrue(result._tag === "Left", `${c.key} must fail`)
+    if (result._tag === "Left") {
+      assert.strictEqual(result.left._tag, expected.error, c.key)
+      if (result.left._tag === "UpstreamError") {
+        assert.strictEqual(result.left.status, 400)
+        assert.strictEqual(result.left.body, "an unexpected error occurred while executing request")
+        assert.isFalse(result.left.transient)
+      }
+    }
+    return
+  }
+  if (result._tag === "Left") assert.fail(`${c.key} failed: ${result.left.message}`)
+  const model = result.right
+  if (expected._tag === "text") {
+    assert.strictEqual(Redacted.value(model.value as Redacted.Redacted<string>), expected.value, c.key)
+    if (expected.selector !== undefined && "selector" in model) {
+      assert.deepStrictEqual(model.selector, Option.some(expected.selector), c.key)
+    }
+    return
+  }
+  const secret: Secret | undefined = expected.viaParameter
+    ? Option.getOrUndefined((model as Parameter).secret)
+    : (model as Secret)
+  assert.isDefined(secret, c.key)
+  assert.isTrue(secret!.isBinary, c.key)
+  assert.deepStrictEqual(
+    Array.from(Redacted.value(secret!.value as Redacted.Redacted<Uint8Array>)),
+    Array.from(expected.value)
+  )
 }
