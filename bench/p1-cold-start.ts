@@ -3,20 +3,37 @@
  * (the example's `scripts/build.mjs`), then run in a fresh `node` process per sample: import the
  * bundle (INIT), invoke the handler once against a running endpoint, exit. Whole-process time is
  * measured from `spawn` to the handler's response arriving here (a cold start as Lambda has it:
- * Lambda never exits the process, and fetch's teardown alone takes ~70–100 ms more, so spawn→exit
+ * Lambda never exits the process, and fetch's teardown alone takes 100–160 ms more, so spawn→exit
  * is shown beside it); import time inside the process. Variants are interleaved
- * (ABCD ABCD …) so drift hits them alike.
+ * (ABCD DCBA …) so drift hits them alike, and every ratio is taken within a round (one process of
+ * each variant), then summarised as the median of the rounds' ratios with their range.
  *
  *   pnpm --filter @secrets-config/bench p1            (RUNS=20 by default)
  */
+import { build, type Plugin } from "esbuild"
 import { spawn } from "node:child_process"
+import * as fs from "node:fs"
 import * as path from "node:path"
 import { performance } from "node:perf_hooks"
+import { gzipSync } from "node:zlib"
 // @ts-expect-error: a plain .mjs script without types
 import { bundle } from "../examples/lambda-handler/scripts/build.mjs"
 import * as child from "./lib/child.js"
 import * as emulator from "./lib/emulator.js"
-import { check, environment, fmt, type Entry, interleaved, kb, median, outputDir, ratio, table } from "./lib/stats.js"
+import {
+  check,
+  environment,
+  type Entry,
+  fmt,
+  interleaved,
+  kb,
+  median,
+  outputDir,
+  ratios,
+  spread,
+  spreadDiff,
+  table
+} from "./lib/stats.js"
 
 const RUNS = Number(process.env.RUNS ?? 20)
 const here = import.meta.dirname
@@ -27,13 +44,75 @@ interface Variant extends Entry {
   readonly bundleSdk?: boolean
   /** Only sizes and import time matter (a pitfall shown beside the others). */
   readonly aside?: boolean
+  /** Bundle with this plugin too (a change to the library tried without touching its source). */
+  readonly plugin?: Plugin
+}
+
+/**
+ * `LoopbackHttpClient` with `node:http` taken from `process.getBuiltinModule` (Node ≥ 20.16) instead
+ * of an ESM `import`. On Node 22 an ESM import of `node:http` reads every export of the module to
+ * build its namespace, `WebSocket`, `CloseEvent` and `MessageEvent` among them, whose lazy getters
+ * load undici; `process.getBuiltinModule` hands over the module object without reading them.
+ */
+const httpFromGetBuiltinModule: Plugin = {
+  name: "node-http-from-getBuiltinModule",
+  setup(build) {
+    build.onLoad({ filter: /LoopbackHttpClient\.ts$/ }, (args) => {
+      const source = fs.readFileSync(args.path, "utf8")
+      const line = 'import * as Http from "node:http"'
+      check(source.includes(line), `${args.path} no longer has the line ${line}`)
+      return {
+        contents: source.replace(line, 'const Http = process.getBuiltinModule("node:http")'),
+        loader: "ts",
+        resolveDir: path.dirname(args.path)
+      }
+    })
+  }
+}
+
+/** scripts/build.mjs's `bundle`, with a plugin (the same options: CDK's NodejsFunction). */
+const bundleWith = async (entry: string, out: string, plugin: Plugin) => {
+  const result = await build({
+    entryPoints: [entry],
+    outfile: out,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    minify: true,
+    mainFields: ["module", "main"],
+    external: ["@aws-sdk/*"],
+    banner: { js: "import { createRequire as __cr } from 'module';const require = __cr(import.meta.url);" },
+    metafile: true,
+    logLevel: "warning",
+    plugins: [plugin]
+  })
+  const code = fs.readFileSync(out)
+  const output = Object.values(result.metafile.outputs)[0]!
+  const inputs = Object.entries(output.inputs)
+    .filter(([, input]) => input.bytesInOutput > 0)
+    .map(([file]) => file)
+  return { bytes: code.length, gzip: gzipSync(code).length, inputs }
 }
 
 const variants: ReadonlyArray<Variant> = [
   {
     key: "ours",
-    label: "secrets-config (examples/lambda-handler)",
+    label: "secrets-config (examples/lambda-handler, layerNode)",
     entry: "../examples/lambda-handler/src/handler.ts"
+  },
+  {
+    key: "ours-builtin",
+    label: "secrets-config, node:http from process.getBuiltinModule (proposed)",
+    entry: "../examples/lambda-handler/src/handler.ts",
+    plugin: httpFromGetBuiltinModule,
+    aside: true
+  },
+  {
+    key: "ours-fetch",
+    label: "secrets-config, the same handler over layerFetch",
+    entry: "handlers/ours-fetch.ts",
+    aside: true
   },
   { key: "fetch", label: "raw fetch", entry: "handlers/fetch.ts" },
   { key: "effect", label: "effect + @effect/platform + Schema", entry: "handlers/effect-platform.ts" },
@@ -70,12 +149,16 @@ for (const v of variants) {
   const file = path.join(out, `${v.key}.mjs`)
   const entry = path.resolve(here, v.entry)
   // The same options as scripts/build.mjs; `bundleSdk` drops its `@aws-sdk/*` external.
-  const { bytes, gzip, inputs }: { bytes: number; gzip: number; inputs: ReadonlyArray<string> } = v.bundleSdk
-    ? await bundle(entry, file, [])
-    : await bundle(entry, file)
+  const { bytes, gzip, inputs }: { bytes: number; gzip: number; inputs: ReadonlyArray<string> } =
+    v.plugin !== undefined
+      ? await bundleWith(entry, file, v.plugin)
+      : v.bundleSdk
+        ? await bundle(entry, file, [])
+        : await bundle(entry, file)
   // `inputs` are only the files whose code reached the output (esbuild also lists what it shook off).
   bundles.set(v.key, { file, bytes, gzip, undici: inputs.some((input) => input.includes("/undici/")) })
 }
+check(!bundles.get("ours")!.undici, "the example handler's bundle contains undici")
 
 // The endpoints, each in a process of its own so that this one stays idle while a handler runs:
 // the emulator (extension dialect, sample store, the extension's 300 s cache) for the handlers that
@@ -153,12 +236,16 @@ for (let run = 0; run < RUNS; run++) {
   for (const v of interleaved(variants, run)) samples.get(v.key)!.push(await runOnce(bundles.get(v.key)!.file))
 }
 
-const med = (key: string, field: keyof Omit<Sample, "body" | "statusCode" | "layersMs">) =>
-  median(samples.get(key)!.map((s) => s[field]))
+type Field = keyof Omit<Sample, "body" | "statusCode" | "layersMs">
+/** One field of a variant's samples, in round order. */
+const series = (key: string, field: Field) => samples.get(key)!.map((s) => s[field])
+const med = (key: string, field: Field) => median(series(key, field))
 const layers = (key: string) => {
   const ms = samples.get(key)!.flatMap((s) => (s.layersMs === null ? [] : [s.layersMs]))
   return ms.length === 0 ? "" : fmt(median(ms))
 }
+/** Per-round whole-process ratios of a variant to another. */
+const whole = (key: string, over: string) => ratios(series(key, "wholeMs"), series(over, "wholeMs"))
 
 console.log(
   table(
@@ -172,9 +259,7 @@ console.log(
       "node boot ms",
       "import ms",
       "first invoke ms",
-      "of which layer build ms",
-      "whole vs effect+platform",
-      "whole vs Powertools (CDK)"
+      "of which layer build ms"
     ],
     variants.map((v) => {
       const b = bundles.get(v.key)!
@@ -188,28 +273,53 @@ console.log(
         fmt(med(v.key, "bootMs")),
         fmt(med(v.key, "importMs")),
         fmt(med(v.key, "invokeMs")),
-        layers(v.key),
-        ratio(med(v.key, "wholeMs"), med("effect", "wholeMs")),
-        ratio(med(v.key, "wholeMs"), med("powertools", "wholeMs"))
+        layers(v.key)
       ]
     })
+  )
+)
+console.log(`\nwhole process, per-round ratios: median (min–max) over ${RUNS} rounds\n`)
+console.log(
+  table(
+    ["handler", "vs effect + platform + Schema", "vs Powertools + SDK (CDK)", "vs Powertools + SDK bundled"],
+    variants.map((v) => [
+      v.label,
+      spread(whole(v.key, "effect")),
+      spread(whole(v.key, "powertools")),
+      spread(whole(v.key, "powertools-bundled"))
+    ])
+  )
+)
+const phases: ReadonlyArray<readonly [string, Field]> = [
+  ["whole process", "wholeMs"],
+  ["node boot", "bootMs"],
+  ["import", "importMs"],
+  ["first invoke", "invokeMs"]
+]
+console.log(`\nwhere the difference goes, ms: median (min…max) of per-round differences\n`)
+console.log(
+  table(
+    ["phase", "secrets-config − effect + platform + Schema", "secrets-config − Powertools + SDK bundled"],
+    phases.map(([label, field]) => [
+      label,
+      spreadDiff(series("ours", field), series("effect", field)),
+      spreadDiff(series("ours", field), series("powertools-bundled", field))
+    ])
   )
 )
 
 const ours = bundles.get("ours")!
 const bare = bundles.get("effect")!
-const deltaKb = (ours.bytes - bare.bytes) / 1024
-const deltaWhole = med("ours", "wholeMs") / med("effect", "wholeMs") - 1
-const vsPowertools = med("ours", "wholeMs") / med("powertools", "wholeMs")
-const vsPowertoolsBundled = med("ours", "wholeMs") / med("powertools-bundled", "wholeMs")
+const vsBare = median(whole("ours", "effect"))
+const vsPowertools = median(whole("ours", "powertools"))
 const barrel = bundles.get("node-barrel")!
 const deep = bundles.get("node-deep")!
 console.log(`
-targets:
-- secrets-config adds ${deltaKb.toFixed(1)} KB minified to effect + @effect/platform + Schema (target ≤ 25 KB): ${deltaKb <= 25 ? "met" : "NOT met"}
-- and ${(deltaWhole * 100).toFixed(1)} % whole-process cold start (target ≤ 5 %): ${deltaWhole <= 0.05 ? "met" : "NOT met"}
+targets (medians of per-round ratios):
+- whole-process cold start ${vsBare.toFixed(2)}× effect + @effect/platform + Schema (target ≤ 1.05×): ${vsBare <= 1.05 ? "met" : "NOT met"}
+- whole-process cold start ${vsPowertools.toFixed(2)}× Powertools + SDK as CDK bundles it (target ≤ 0.75×): ${vsPowertools <= 0.75 ? "met" : "NOT met"}; ${median(whole("ours", "powertools-bundled")).toFixed(2)}× with the SDK bundled
 - undici inside the bundle: ${ours.undici ? "yes — NOT met" : "no — met"}
-- whole-process cold start ${vsPowertools.toFixed(2)}× Powertools + SDK as CDK bundles it (target ≤ 0.75×): ${vsPowertools <= 0.75 ? "met" : "NOT met"}; ${vsPowertoolsBundled.toFixed(2)}× with the SDK bundled
+size: secrets-config adds ${((ours.bytes - bare.bytes) / 1024).toFixed(1)} KB minified to effect + @effect/platform + Schema
 pitfall: NodeHttpClient from the barrel adds ${((barrel.bytes - deep.bytes) / 1024).toFixed(0)} KB minified and ${fmt(med("node-barrel", "importMs") - med("node-deep", "importMs"))} ms import over the deep import (undici inside: ${barrel.undici ? "yes" : "no"} vs ${deep.undici ? "yes" : "no"})
 `)
 

@@ -18,11 +18,13 @@ await bundle(path.join(here, "handlers", "layers.ts"), file)
 
 const steps: ReadonlyArray<{ readonly key: string; readonly label: string; readonly over?: string }> = [
   { key: "empty", label: "ManagedRuntime over Layer.empty" },
-  { key: "http", label: "FetchHttpClient.layer", over: "empty" },
-  { key: "live-explicit", label: "LambdaExtension.layerFetch, port and token as options", over: "http" },
-  { key: "live", label: "LambdaExtension.layerFetch, port and token from Config", over: "http" },
+  { key: "http", label: "LoopbackHttpClient.layer()", over: "empty" },
+  { key: "live-explicit", label: "LambdaExtension.layerNode, port and token as options", over: "http" },
+  { key: "live", label: "LambdaExtension.layerNode, port and token from Config", over: "http" },
   { key: "cache", label: "+ SecretsConfigCache.layer", over: "live" },
-  { key: "provider", label: "+ SecretsConfigProvider.layer (the example's layers)", over: "cache" }
+  { key: "provider", label: "+ SecretsConfigProvider.layer (the example's layers)", over: "cache" },
+  { key: "fetch-http", label: "(for comparison) FetchHttpClient.layer", over: "empty" },
+  { key: "fetch-live", label: "(for comparison) LambdaExtension.layerFetch, from Config", over: "fetch-http" }
 ]
 
 const builder = path.join(here, "lib", "build-layers.mjs")

@@ -1,8 +1,12 @@
 /** P1 pitfall: `NodeHttpClient` imported from `@effect/platform-node`'s barrel (pulls undici in). */
 import { NodeHttpClient } from "@effect/platform-node"
-import { Layer } from "effect"
-import { makeHandler } from "./node-transport.js"
+import * as LambdaExtension from "@secrets-config/lambda-extension/LambdaExtension"
+import * as Layer from "effect/Layer"
+import { makeHandler } from "./ours-over.js"
 
 export const handler = makeHandler(
-  NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true })))
+  LambdaExtension.layer().pipe(
+    Layer.provide(NodeHttpClient.layerWithoutAgent),
+    Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true }))
+  )
 )

@@ -30,6 +30,23 @@ export const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`
 
 export const ratio = (a: number, b: number): string => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : "—")
 
+/** Per-round ratios `a[i] / b[i]` (the same round's samples, so drift within a run cancels out). */
+export const ratios = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): Array<number> => a.map((x, i) => x / b[i]!)
+
+/** The median of per-round ratios with their range: `0.96× (0.85–1.10)`. */
+export const spread = (rs: ReadonlyArray<number>): string =>
+  rs.length === 0 || !rs.every(Number.isFinite)
+    ? "—"
+    : `${median(rs).toFixed(2)}× (${Math.min(...rs).toFixed(2)}–${Math.max(...rs).toFixed(2)})`
+
+/** The median of per-round differences with their range: `+12.3 (−4.0…+20.1)`. */
+export const spreadDiff = (a: ReadonlyArray<number>, b: ReadonlyArray<number>, digits = 1): string => {
+  const ds = a.map((x, i) => x - b[i]!)
+  return ds.length === 0
+    ? "—"
+    : `${signed(median(ds), digits)} (${signed(Math.min(...ds), digits)}…${signed(Math.max(...ds), digits)})`
+}
+
 /** A Markdown table (so the output can be pasted into BENCHMARKS.md as is). */
 export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)))

@@ -1,11 +1,19 @@
 /**
- * The example handler's job over `NodeHttpClient` (a keep-alive agent) instead of fetch, for the
- * two import styles measured in P1: `ours-node-barrel.ts` and `ours-node-deep.ts`.
+ * The example handler's job (examples/lambda-handler: the same `Config`, the same body) over a live
+ * layer given by the caller, for the P1 variants that differ from the example only in the layer:
+ * `ours-fetch.ts` (`layerFetch`, the default before `layerNode`), `ours-node-barrel.ts` and
+ * `ours-node-deep.ts` (`NodeHttpClient`, two import styles). Deep imports, as the example uses.
  */
-import type * as HttpClient from "@effect/platform/HttpClient"
-import { SecretsConfigCache, SecretsConfigProvider } from "@secrets-config/core"
-import { LambdaExtension } from "@secrets-config/lambda-extension"
-import { Config, Effect, Layer, ManagedRuntime, Redacted } from "effect"
+import * as SecretsConfig from "@secrets-config/core/SecretsConfig"
+import * as SecretsConfigCache from "@secrets-config/core/SecretsConfigCache"
+import * as SecretsConfigProvider from "@secrets-config/core/SecretsConfigProvider"
+import * as LambdaExtension from "@secrets-config/lambda-extension/LambdaExtension"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Redacted from "effect/Redacted"
 import { createHash } from "node:crypto"
 
 const AppConfig = Config.all({
@@ -27,15 +35,14 @@ const AppConfig = Config.all({
 const fingerprint = (secret: Redacted.Redacted<string>) =>
   createHash("sha256").update(Redacted.value(secret)).digest("hex").slice(0, 8)
 
-export const makeHandler = (client: Layer.Layer<HttpClient.HttpClient>) => {
+/** A handler over `live`, with its `ManagedRuntime` exposed as the example's is (P1 times the layer build). */
+export const makeHandler = (live: Layer.Layer<SecretsConfig.SecretsConfig, ConfigError.ConfigError>) => {
   const runtime = ManagedRuntime.make(
     SecretsConfigProvider.layer({ prefix: "/demo", secrets: { db: "demo/db" } }).pipe(
-      Layer.provideMerge(SecretsConfigCache.layer({ ttl: "300 seconds" })),
-      Layer.provideMerge(LambdaExtension.layer()),
-      Layer.provide(client)
+      Layer.provideMerge(SecretsConfigCache.layer({ ttl: "300 seconds" }).pipe(Layer.provideMerge(live)))
     )
   )
-  return (_event: unknown, context: LambdaExtension.RemainingTime) =>
+  const handler = (_event: unknown, context: LambdaExtension.RemainingTime) =>
     runtime.runPromise(
       Effect.gen(function* () {
         const config = yield* AppConfig
@@ -54,4 +61,5 @@ export const makeHandler = (client: Layer.Layer<HttpClient.HttpClient>) => {
         Effect.catchAll((error) => Effect.succeed({ statusCode: 500, body: JSON.stringify({ error: error._tag }) }))
       )
     )
+  return Object.assign(handler, { runtime })
 }
