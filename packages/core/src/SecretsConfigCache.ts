@@ -331,9 +331,13 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
         : awaited
       const fork = starts
         ? Effect.map(
+            // Forked inside the caller's uninterruptible region: made interruptible again, so that
+            // the last caller to leave can interrupt it.
             Effect.forkDaemon(
               Effect.flatMap(
-                Effect.exit(Effect.locally(fetchOf(request), SecretsConfig.currentDeadline, shared)),
+                Effect.exit(
+                  Effect.interruptible(Effect.locally(fetchOf(request), SecretsConfig.currentDeadline, shared))
+                ),
                 (exit) => complete(shared, exit)
               )
             ),
