@@ -65,6 +65,20 @@ type Source =
 interface Value {
   readonly text: string
   readonly sensitive: boolean
+  /** The text parsed as JSON, once per load (a JSON secret's keys are read one by one). */
+  json?: { readonly node: unknown } | undefined
+}
+
+/** A value's JSON, parsed once; `undefined` when it is not JSON. */
+const jsonOf = (value: Value): { readonly node: unknown } | undefined => {
+  if (value.json === undefined) {
+    try {
+      value.json = { node: JSON.parse(value.text) }
+    } catch {
+      return undefined
+    }
+  }
+  return value.json
 }
 
 type Fetched = Exit.Exit<Value, SecretsConfigError>
@@ -165,9 +179,9 @@ const fragmentsOf = (text: string, into: Set<string>) => {
   walk(parsed, 0)
 }
 
-/** What one load read: every value's pieces, and the paths whose value is secret. */
+/** What one load read: every value (its pieces are found only if an error needs them), and the paths whose value is secret. */
 interface Seen {
-  readonly fragments: Set<string>
+  readonly values: Set<string>
   readonly sensitivePaths: Set<string>
   readonly paths: Set<string>
   sensitive: boolean
@@ -185,7 +199,9 @@ const scrub = (error: ConfigError.ConfigError, seen: Seen): ConfigError.ConfigEr
     const key = pathKey(invalid.path)
     const strict = seen.sensitivePaths.has(key) || (seen.sensitive && !seen.paths.has(key))
     let message = strict ? strictMessage(invalid.message) : invalid.message.replace(RECEIVED, "")
-    for (const fragment of [...seen.fragments].sort((a, b) => b.length - a.length)) {
+    const fragments = new Set<string>()
+    for (const value of seen.values) fragmentsOf(value, fragments)
+    for (const fragment of [...fragments].sort((a, b) => b.length - a.length)) {
       message = message.split(fragment).join("<redacted>")
     }
     return ConfigError.InvalidData(
@@ -249,14 +265,28 @@ export const fromService = (
     )
 
   /** A fresh value the service already holds (the cache's), without running an effect. */
+  // A source's request, validated once (sources are kept with their config, see `neededOf`).
+  const requests = new WeakMap<Source, SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest | null>()
+  const requestOf = (source: Source) => {
+    let request = requests.get(source)
+    if (request === undefined) {
+      const validated: Either.Either<SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest, unknown> =
+        source._tag === "Parameter"
+          ? SecretsConfig.parameterRequest(source.name)
+          : SecretsConfig.secretRequest(source.secretId)
+      request = Either.isRight(validated) ? validated.right : null
+      requests.set(source, request)
+    }
+    return request
+  }
   const peek = (source: Source): Fetched | undefined => {
-    if (source._tag === "Parameter") {
-      const request = SecretsConfig.parameterRequest(source.name)
-      const parameter = Either.isRight(request) ? SecretsConfig.peek(service, request.right) : undefined
+    const request = requestOf(source)
+    if (request === null) return undefined
+    if (request._tag === "ParameterRequest") {
+      const parameter = SecretsConfig.peek(service, request)
       return parameter === undefined ? undefined : Exit.succeed(parameterValue(parameter))
     }
-    const request = SecretsConfig.secretRequest(source.secretId)
-    const secret = Either.isRight(request) ? SecretsConfig.peek(service, request.right) : undefined
+    const secret = SecretsConfig.peek(service, request)
     // A binary secret is read the long way, for its DecodeError.
     return secret === undefined || Secret.isBinaryValue(secret.value)
       ? undefined
@@ -294,12 +324,11 @@ export const fromService = (
       )
     }
     if (source._tag === "Parameter" || source.keys.length === 0) return Either.right(fetched.value.text)
-    let node: unknown
-    try {
-      node = JSON.parse(fetched.value.text)
-    } catch {
+    const json = jsonOf(fetched.value)
+    if (json === undefined) {
       return Either.left(ConfigError.InvalidData([...path], `Expected secret ${source.secretId} to hold a JSON object`))
     }
+    let node = json.node
     for (const key of source.keys) {
       if (typeof node !== "object" || node === null || !Object.hasOwn(node, key)) {
         return Either.left(
@@ -341,8 +370,8 @@ export const fromService = (
               seen.sensitive = true
               seen.sensitivePaths.add(key)
             }
-            fragmentsOf(text.right, seen.fragments)
-            if (split) for (const part of parts) fragmentsOf(part, seen.fragments)
+            seen.values.add(text.right)
+            if (split) for (const part of parts) seen.values.add(part)
           }
           return Effect.forEach(parts, (part) =>
             // The primitive's own message quotes the value: keep only what was expected. This is
@@ -357,16 +386,13 @@ export const fromService = (
         const source = sourceOf(path)
         if (source._tag === "Parameter") return Effect.succeed(HashSet.empty())
         return Effect.map(lookup(source), (fetched) => {
-          if (Exit.isFailure(fetched)) return HashSet.empty<string>()
-          try {
-            let node: unknown = JSON.parse(fetched.value.text)
-            for (const key of source.keys) node = (node as Record<string, unknown> | null)?.[key]
-            return typeof node === "object" && node !== null
-              ? HashSet.fromIterable(Object.keys(node))
-              : HashSet.empty<string>()
-          } catch {
-            return HashSet.empty<string>()
-          }
+          const json = Exit.isSuccess(fetched) ? jsonOf(fetched.value) : undefined
+          if (json === undefined) return HashSet.empty<string>()
+          let node = json.node
+          for (const key of source.keys) node = (node as Record<string, unknown> | null)?.[key]
+          return typeof node === "object" && node !== null
+            ? HashSet.fromIterable(Object.keys(node))
+            : HashSet.empty<string>()
         })
       },
       patch: PathPatch.empty
@@ -479,7 +505,7 @@ export const fromService = (
         }
 
         // 3. The real run, from what was fetched (fetching anything the dry run could not foresee).
-        const seen: Seen = { fragments: new Set(), sensitivePaths: new Set(), paths: new Set(), sensitive: false }
+        const seen: Seen = { values: new Set(), sensitivePaths: new Set(), paths: new Set(), sensitive: false }
         const lookup = (source: Source) => {
           const hit = prefetched.get(sourceKey(source))
           return hit !== undefined
