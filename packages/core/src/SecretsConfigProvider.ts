@@ -53,7 +53,10 @@ export interface Options {
   readonly upstreamErrorAsMissing?: boolean | undefined
   /** Maps each path segment to its name in Parameter Store (default: unchanged). */
   readonly pathSegment?: ((segment: string) => string) | undefined
-  /** How many reads run at once in a burst (default: unbounded; the live layer bounds its own). */
+  /**
+   * How many reads run at once in a burst (default 16, the live layer's own `maxConcurrency`): more
+   * would only queue behind the layer's limit, each waiting reader costing a fiber and a timer.
+   */
   readonly concurrency?: number | "unbounded" | undefined
 }
 
@@ -241,7 +244,7 @@ export const fromService = (
     .map(([path, secretId]) => ({ path: path.split("."), secretId }))
     .sort((a, b) => b.path.length - a.path.length)
   const other = options.compose === undefined ? undefined : (options.compose.provider ?? ConfigProvider.fromEnv())
-  const concurrency = options.concurrency ?? "unbounded"
+  const concurrency = options.concurrency ?? 16
 
   const sourceOf = (path: ReadonlyArray<string>): Source => {
     for (const subtree of subtrees) {
