@@ -6,8 +6,12 @@
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
+import { dual } from "effect/Function"
+import { globalValue } from "effect/GlobalValue"
 import * as Metric from "effect/Metric"
 import type * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
@@ -15,6 +19,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as issues from "./internal/issues.js"
 import * as internal from "./internal/request.js"
+import * as internalService from "./internal/service.js"
 import type { Parameter } from "./Parameter.js"
 import { isBinaryValue, type Secret } from "./Secret.js"
 import * as Metrics from "./SecretsConfigMetrics.js"
@@ -157,6 +162,72 @@ export interface Implementation {
   readonly getSecret: (request: SecretRequest) => Effect.Effect<Secret, SecretsConfigError>
 }
 
+/**
+ * Reads a parameter with a request already validated by `parameterRequest`: a service built with
+ * `make` does not validate it again.
+ *
+ * @since 0.2.0
+ * @category requests
+ */
+export const executeParameter = (
+  service: SecretsConfig.Service,
+  request: ParameterRequest
+): Effect.Effect<Parameter, SecretsConfigError> => {
+  const internals = internalService.internalsOf(service)
+  return internals === undefined
+    ? service.getParameter(request.name, optionsOf(request))
+    : internals.getParameter(request)
+}
+
+/**
+ * Reads a secret with a request already validated by `secretRequest`: a service built with `make`
+ * does not validate it again.
+ *
+ * @since 0.2.0
+ * @category requests
+ */
+export const executeSecret = (
+  service: SecretsConfig.Service,
+  request: SecretRequest
+): Effect.Effect<Secret, SecretsConfigError> => {
+  const internals = internalService.internalsOf(service)
+  return internals === undefined
+    ? service.getSecret(request.secretId, secretOptionsOf(request))
+    : internals.getSecret(request)
+}
+
+/**
+ * The value a service already holds in memory for a request, fresh, without running an effect
+ * (`undefined` when it has none, or cannot tell). `SecretsConfigCache` answers it; the live and
+ * memory layers have nothing to offer here.
+ *
+ * @since 0.2.0
+ * @category requests
+ */
+export const peek: {
+  (service: SecretsConfig.Service, request: ParameterRequest): Parameter | undefined
+  (service: SecretsConfig.Service, request: SecretRequest): Secret | undefined
+} = ((service: SecretsConfig.Service, request: ParameterRequest | SecretRequest) =>
+  internalService.internalsOf(service)?.peek?.(request)) as never
+
+/** A validated request turned back into the options that make it (for a service not built with `make`). */
+const optionsOf = (request: ParameterRequest): GetParameterOptions => {
+  const selector = request.inlineSelector || request.selector._tag === "None" ? undefined : request.selector.value
+  return {
+    withDecryption: request.withDecryption,
+    ...(selector === undefined
+      ? {}
+      : selector._tag === "Version"
+        ? { version: selector.version }
+        : { label: selector.label })
+  }
+}
+
+const secretOptionsOf = (request: SecretRequest): GetSecretOptions => ({
+  ...(request.versionId._tag === "Some" ? { versionId: request.versionId.value } : {}),
+  ...(request.versionStage._tag === "Some" ? { versionStage: request.versionStage.value } : {})
+})
+
 const outcome = <A, E extends { readonly _tag: string }, R>(self: Effect.Effect<A, E, R>) =>
   Effect.tapBoth(self, {
     onFailure: (e) =>
@@ -175,8 +246,20 @@ const outcome = <A, E extends { readonly _tag: string }, R>(self: Effect.Effect<
  * @since 0.1.0
  * @category constructors
  */
-export const make = (implementation: Implementation): SecretsConfig.Service =>
-  SecretsConfig.of({
+export const make = (
+  implementation: Implementation & {
+    /** A synchronous look-up of fresh values held in memory (see `peek`). */
+    readonly peek?: ((request: ParameterRequest | SecretRequest) => Parameter | Secret | undefined) | undefined
+  }
+): SecretsConfig.Service => {
+  const internals: internalService.Internals = {
+    getParameter: (request) =>
+      operation("SecretsConfig.getParameter", request.name, Either.right(request), implementation.getParameter),
+    getSecret: (request) =>
+      operation("SecretsConfig.getSecret", request.secretId, Either.right(request), implementation.getSecret),
+    peek: implementation.peek
+  }
+  const service = SecretsConfig.of({
     getParameter: (name, options) =>
       operation(
         "SecretsConfig.getParameter",
@@ -192,6 +275,106 @@ export const make = (implementation: Implementation): SecretsConfig.Service =>
         implementation.getSecret
       )
   })
+  return internalService.withInternals(service, internals)
+}
+
+// --- deadline ------------------------------------------------------------------------------
+
+/**
+ * A point in time (Clock milliseconds) by which calls must end; `Infinity` for none. Read again at
+ * every decision (each attempt, each retry), so a deadline shared by several callers can move.
+ *
+ * @since 0.2.0
+ * @category deadline
+ */
+export interface Deadline {
+  readonly at: number
+}
+
+/**
+ * The deadline of the `SecretsConfig` calls in this fiber, set by `withDeadline` /
+ * `withRemainingTime` (and, for a fetch shared by several callers, by `SecretsConfigCache`: the
+ * latest of theirs); `undefined` leaves only the implementation's own.
+ *
+ * @since 0.2.0
+ * @category deadline
+ */
+export const currentDeadline: FiberRef.FiberRef<Deadline | undefined> = globalValue(
+  Symbol.for("@secrets-config/core/SecretsConfig/currentDeadline"),
+  () => FiberRef.unsafeMake<Deadline | undefined>(undefined)
+)
+
+/**
+ * Runs an effect with every `SecretsConfig` call inside it ending within `budget` from now (or
+ * sooner, under an earlier deadline already in force). A call that would run past it fails with
+ * `RequestTimeout` (scope `"deadline"`), or with its last transient error when no retry fits.
+ *
+ * @since 0.2.0
+ * @category deadline
+ */
+export const withDeadline: {
+  (budget: Duration.DurationInput): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, budget: Duration.DurationInput): Effect.Effect<A, E, R>
+} = dual(2, <A, E, R>(self: Effect.Effect<A, E, R>, budget: Duration.DurationInput): Effect.Effect<A, E, R> => {
+  const millis = Duration.toMillis(Duration.decode(budget))
+  return Effect.clockWith((clock) => {
+    const at = clock.unsafeCurrentTimeMillis() + Math.max(0, millis)
+    return Effect.locallyWith(self, currentDeadline, (outer) => ({
+      at: outer === undefined ? at : Math.min(outer.at, at)
+    }))
+  })
+})
+
+/**
+ * The part of a Lambda `context` that `withRemainingTime` reads.
+ *
+ * @since 0.2.0
+ * @category deadline
+ */
+export interface RemainingTime {
+  readonly getRemainingTimeInMillis: () => number
+}
+
+/**
+ * Kept free by `withRemainingTime` for the handler's own work after the last read (500 ms).
+ *
+ * @since 0.2.0
+ * @category deadline
+ */
+export const defaultSafetyMargin: Duration.Duration = Duration.millis(500)
+
+/**
+ * Runs an effect with every `SecretsConfig` call inside it ending before the Lambda invocation
+ * times out, less a safety margin (default 500 ms) left for the handler's own work. With one
+ * runtime serving several invocations at once (Lambda Managed Instances, a server beside the
+ * Agent), each invocation keeps its own deadline, also when the cache shares one fetch among them.
+ *
+ * @since 0.2.0
+ * @category deadline
+ */
+export const withRemainingTime: {
+  (
+    context: RemainingTime,
+    options?: { readonly safetyMargin?: Duration.DurationInput | undefined }
+  ): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(
+    self: Effect.Effect<A, E, R>,
+    context: RemainingTime,
+    options?: { readonly safetyMargin?: Duration.DurationInput | undefined }
+  ): Effect.Effect<A, E, R>
+} = dual(
+  (args) => Effect.isEffect(args[0]),
+  <A, E, R>(
+    self: Effect.Effect<A, E, R>,
+    context: RemainingTime,
+    options?: { readonly safetyMargin?: Duration.DurationInput | undefined }
+  ): Effect.Effect<A, E, R> =>
+    Effect.suspend(() => {
+      const margin = Duration.toMillis(Duration.decode(options?.safetyMargin ?? defaultSafetyMargin))
+      const remaining = Number(context.getRemainingTimeInMillis())
+      return withDeadline(self, Number.isFinite(remaining) ? Math.max(0, remaining - margin) : 0)
+    })
+)
 
 /** One operation: validated before any I/O, timed, and traced with the name and the outcome. */
 const operation = <Request, A>(

@@ -1,33 +1,41 @@
 /**
  * An in-process cache in front of any `SecretsConfig`: a TTL (default and per call), a capacity,
  * single-flight (concurrent identical reads share one fetch), failures never cached, optional
- * stale-if-error with a bound, and control to invalidate and refresh. Built on Effect's `Cache` and
- * driven by `Clock`, so `TestClock` controls expiry. `makePromiseClient` reads it from Promise code
- * (a Lambda handler) with a synchronous fast path for fresh entries.
+ * stale-if-error with a bound, and control to invalidate and refresh. Driven by `Clock`, so
+ * `TestClock` controls expiry. `makePromiseClient` reads it from Promise code (a Lambda handler)
+ * with a synchronous fast path for fresh entries.
+ *
+ * Single-flight keeps every caller's own deadline: a shared fetch runs under the latest deadline of
+ * the callers still waiting for it (`SecretsConfig.currentDeadline`), each caller stops waiting at
+ * its own, and the fetch is interrupted when the last caller leaves. That is what a runtime serving
+ * several invocations at once needs (Lambda Managed Instances, a server beside the Agent). Effect's
+ * `Cache` is not used for this reason: its lookup runs under the first caller's deadline and ends
+ * every waiter with it.
  *
  * @since 0.1.0
  */
-import * as Cache from "effect/Cache"
-import * as Clock from "effect/Clock"
+import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Equal from "effect/Equal"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import type * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
 import { dual } from "effect/Function"
 import * as GlobalValue from "effect/GlobalValue"
-import * as Hash from "effect/Hash"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
+import * as internalService from "./internal/service.js"
 import type { Parameter } from "./Parameter.js"
 import type { Secret } from "./Secret.js"
 import * as SecretsConfig from "./SecretsConfig.js"
-import { type InvalidRequest, isTransient, type SecretsConfigError } from "./SecretsConfigError.js"
+import { type InvalidRequest, isTransient, RequestTimeout, type SecretsConfigError } from "./SecretsConfigError.js"
 import * as Metrics from "./SecretsConfigMetrics.js"
 
 /**
@@ -129,301 +137,295 @@ export const withMaxAge: {
     Effect.locally(self, currentMaxAge, Option.some(Duration.decode(maxAge)))
 )
 
-/** A cache key: equal when the normalised requests are, carrying the request for the lookup. */
-class Key<R extends SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest> implements Equal.Equal {
-  constructor(readonly request: R) {}
-  [Equal.symbol](that: unknown): boolean {
-    return that instanceof Key && that.request.key === this.request.key
-  }
-  [Hash.symbol](): number {
-    return Hash.cached(this, Hash.string(this.request.key))
-  }
+type AnyRequest = SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest
+
+/** A value held: what was asked (for `refreshAll`), when it was fetched, until when it is served. */
+interface Stored {
+  readonly request: AnyRequest
+  readonly value: unknown
+  readonly at: number
+  readonly expiresAt: number
 }
 
-interface Entry<A> {
-  readonly value: A
-  /** How long the cache keeps it. */
-  readonly ttl: Duration.Duration
-  /** The stamp taken when its lookup started (see `outdated`). */
-  readonly startedAt: number
-}
+/** A name's group: invalidating a name without options covers all its variants. */
+const groupOf = (request: AnyRequest) =>
+  request._tag === "ParameterRequest" ? `p\u0000${request.baseName}` : `s\u0000${request.secretId}`
 
-const parameterOptions = (request: SecretsConfig.ParameterRequest): SecretsConfig.GetParameterOptions => {
-  const selector = request.inlineSelector ? Option.none() : request.selector
-  return {
-    withDecryption: request.withDecryption,
-    ...Option.match(selector, {
-      onNone: () => ({}),
-      onSome: (s) => (s._tag === "Version" ? { version: s.version } : { label: s.label })
-    })
+/**
+ * One fetch shared by every caller of a key while it runs. Each caller is a waiter with its own
+ * deadline; the fetch runs under the latest of the waiters still there (`at`, read again at every
+ * attempt and retry), and is interrupted when the last one leaves.
+ */
+class Flight implements SecretsConfig.Deadline {
+  readonly waiters = new Set<{ readonly at: number }>()
+  readonly deferred: Deferred.Deferred<unknown, SecretsConfigError>
+  fiber: Fiber.RuntimeFiber<unknown, never> | undefined
+  /** Invalidated while running: its result is not kept, and its waiters read again (once). */
+  outdated = false
+  done = false
+  constructor(
+    readonly request: AnyRequest,
+    readonly group: string,
+    id: FiberId.FiberId
+  ) {
+    this.deferred = Deferred.unsafeMake(id)
+  }
+  get at(): number {
+    let latest = -Infinity
+    for (const waiter of this.waiters) if (waiter.at > latest) latest = waiter.at
+    return latest
   }
 }
-
-const secretOptions = (request: SecretsConfig.SecretRequest): SecretsConfig.GetSecretOptions => ({
-  ...Option.match(request.versionId, { onNone: () => ({}), onSome: (versionId) => ({ versionId }) }),
-  ...Option.match(request.versionStage, { onNone: () => ({}), onSome: (versionStage) => ({ versionStage }) })
-})
 
 const defaultStaleWhen = (error: SecretsConfigError): boolean => isTransient(error) || error._tag === "UpstreamError"
 
 /**
- * What `makePromiseClient` reads without running an effect: the entries fetched successfully and
- * still fresh, kept beside the Effect cache and dropped whenever the cache drops them.
- */
-const FastPathId: unique symbol = Symbol.for("@secrets-config/core/SecretsConfigCache/FastPath")
-
-interface FastPath {
-  /** The value cached under a request key if it was fetched less than the TTL before `now`. */
-  readonly peek: (key: string, now: number) => unknown
-  /** Counts a hit served by the fast path (metric and `stats`). */
-  readonly hit: () => void
-}
-
-/**
  * Builds the caching service over `underlying`, and its control.
+ *
+ * Every per-key structure is bounded: the values held and the last good values (for
+ * stale-if-error) by `capacity`, the oldest going first; the fetches in flight by the callers
+ * waiting on them. Nothing is written for a failed read.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.SecretsConfig.Service, options?: Options) {
-  const ttl = Duration.decode(options?.ttl ?? "60 seconds")
+  const ttlMillis = Duration.toMillis(Duration.decode(options?.ttl ?? "60 seconds"))
   const capacity = options?.capacity ?? 1000
   const stale = options?.staleIfError
-  const maxStaleness = stale === undefined ? Duration.zero : Duration.decode(stale.maxStaleness)
-  const retryAfter = Duration.decode(stale?.retryAfter ?? "5 seconds")
+  const maxStalenessMillis = stale === undefined ? 0 : Duration.toMillis(Duration.decode(stale.maxStaleness))
+  const retryAfterMillis = Duration.toMillis(Duration.decode(stale?.retryAfter ?? "5 seconds"))
   const staleWhen = stale?.when ?? defaultStaleWhen
-  // The last good value of each key, for stale-if-error; bounded like the cache.
+  // The cache's own clock, for `peek` (Promise client, provider) outside any fiber.
+  const clock = yield* Effect.clock
+
+  const store = new Map<string, Stored>()
+  const groups = new Map<string, Set<string>>()
+  const flights = new Map<string, Flight>()
+  // The last good value of each key, for stale-if-error; bounded like the store.
   const lastGood = new Map<string, { readonly value: unknown; readonly at: number }>()
-  // Fresh values by request key, for the Promise client's synchronous path; bounded like the cache.
-  const fresh = new Map<string, { readonly value: unknown; readonly at: number }>()
-  const ttlMillis = Duration.toMillis(ttl)
-  let fastHits = 0
+  let hits = 0
+  let misses = 0
+
+  const remove = (key: string) => {
+    const entry = store.get(key)
+    if (entry === undefined) return
+    store.delete(key)
+    const group = groupOf(entry.request)
+    const keys = groups.get(group)
+    keys?.delete(key)
+    if (keys?.size === 0) groups.delete(group)
+  }
 
   // Newest last; past `capacity` the oldest entry goes.
-  const setBounded = (
-    map: Map<string, { readonly value: unknown; readonly at: number }>,
-    key: string,
-    value: unknown,
-    at: number
-  ) => {
-    map.delete(key)
-    map.set(key, { value, at })
-    if (map.size > capacity) map.delete(map.keys().next().value!)
+  const put = (request: AnyRequest, value: unknown, now: number, ttl: number) => {
+    const key = request.key
+    remove(key)
+    if (capacity <= 0) return
+    store.set(key, { request, value, at: now, expiresAt: now + ttl })
+    const group = groupOf(request)
+    let keys = groups.get(group)
+    if (keys === undefined) groups.set(group, (keys = new Set()))
+    keys.add(key)
+    while (store.size > capacity) remove(store.keys().next().value!)
   }
 
-  // Stamps order lookups and invalidations: an invalidation that comes while a lookup is in flight
-  // must win over its result (Effect's Cache stores that result anyway; `read` drops it).
-  let stamps = 0
-  let allInvalidatedAt = 0
-  const invalidatedAt = new Map<string, number>()
-  // Invalidating a name without options covers every variant, also those still being fetched.
-  const groupOf = (request: SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest) =>
-    request._tag === "ParameterRequest" ? `p\u0000${request.baseName}` : `s\u0000${request.secretId}`
-  const outdated = (request: SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest, startedAt: number) =>
-    startedAt <
-    Math.max(allInvalidatedAt, invalidatedAt.get(request.key) ?? 0, invalidatedAt.get(groupOf(request)) ?? 0)
+  const keepGood = (key: string, value: unknown, at: number) => {
+    lastGood.delete(key)
+    lastGood.set(key, { value, at })
+    while (lastGood.size > capacity) lastGood.delete(lastGood.keys().next().value!)
+  }
 
-  const lookup = <A>(
-    fetch: Effect.Effect<A, SecretsConfigError>,
-    request: SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest
-  ): Effect.Effect<Entry<A>, SecretsConfigError> => {
-    const key = request.key
-    const name = request._tag === "ParameterRequest" ? request.name : request.secretId
-    const startedAt = ++stamps
-    return Effect.matchEffect(fetch, {
-      onSuccess: (value) =>
-        Effect.map(Clock.currentTimeMillis, (now) => {
-          if (!outdated(request, startedAt)) {
-            if (stale !== undefined) setBounded(lastGood, key, value, now)
-            // Taken before the cache stores the entry, so it never outlives the cache's own expiry.
-            setBounded(fresh, key, value, now)
-          }
-          return { value, ttl, startedAt }
-        }),
-      onFailure: (error) =>
-        Effect.flatMap(Clock.currentTimeMillis, (now) => {
-          const last = lastGood.get(key)
-          if (stale === undefined || last === undefined || !staleWhen(error)) return Effect.fail(error)
-          const age = now - last.at
-          if (age > Duration.toMillis(maxStaleness)) return Effect.fail(error)
-          return Effect.as(
-            Effect.zipRight(
-              Metric.increment(Metrics.staleServed),
-              Effect.logWarning(`SecretsConfigCache: serving a stale value after a failed refresh`).pipe(
-                Effect.annotateLogs({ name, error: error._tag, ageMillis: age })
+  // Drops what is held of one key and makes its fetch in flight, if any, outdated.
+  const forget = (key: string) => {
+    remove(key)
+    lastGood.delete(key)
+    const flight = flights.get(key)
+    if (flight !== undefined) {
+      flight.outdated = true
+      flights.delete(key)
+    }
+  }
+
+  const hit = (value: unknown) => {
+    hits++
+    Metrics.cacheHits.unsafeUpdate(1, [])
+    return value
+  }
+
+  const fetchOf = (request: AnyRequest): Effect.Effect<unknown, SecretsConfigError> =>
+    request._tag === "ParameterRequest"
+      ? SecretsConfig.executeParameter(underlying, request)
+      : SecretsConfig.executeSecret(underlying, request)
+
+  // The end of a flight: a value is kept (unless invalidated meanwhile); a failure never is, but
+  // may be answered with the last good value (stale-if-error).
+  const complete = (flight: Flight, exit: Exit.Exit<unknown, SecretsConfigError>): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      const request = flight.request
+      const key = request.key
+      flight.done = true
+      if (flights.get(key) === flight) flights.delete(key)
+      const now = clock.unsafeCurrentTimeMillis()
+      if (Exit.isSuccess(exit)) {
+        if (!flight.outdated) {
+          put(request, exit.value, now, ttlMillis)
+          if (stale !== undefined) keepGood(key, exit.value, now)
+        }
+        return Deferred.succeed(flight.deferred, exit.value)
+      }
+      const error = Cause.failureOption(exit.cause)
+      const last = lastGood.get(key)
+      const age = last === undefined ? Infinity : now - last.at
+      if (stale === undefined || error._tag === "None" || !staleWhen(error.value) || age > maxStalenessMillis) {
+        return Deferred.failCause(flight.deferred, exit.cause)
+      }
+      // Served again for `retryAfter`, but never past `maxStaleness`.
+      if (!flight.outdated) put(request, last!.value, now, Math.min(retryAfterMillis, maxStalenessMillis - age))
+      return Metric.increment(Metrics.staleServed).pipe(
+        Effect.zipRight(
+          Effect.logWarning("SecretsConfigCache: serving a stale value after a failed refresh").pipe(
+            Effect.annotateLogs({
+              name: request._tag === "ParameterRequest" ? request.name : request.secretId,
+              error: error.value._tag,
+              ageMillis: age
+            })
+          )
+        ),
+        Effect.zipRight(Deferred.succeed(flight.deferred, last!.value))
+      )
+    }).pipe(Effect.asVoid)
+
+  /**
+   * Waits for the key's fetch (starting it if none runs) until the caller's own deadline. Leaving
+   * (answered, timed out, interrupted) takes the caller's deadline out of the fetch's; the last to
+   * leave an unfinished fetch interrupts it.
+   */
+  const join = (request: AnyRequest, fiber: Fiber.RuntimeFiber<unknown, unknown>, again: boolean) =>
+    Effect.suspend((): Effect.Effect<unknown, SecretsConfigError> => {
+      const now = clock.unsafeCurrentTimeMillis()
+      const deadline = fiber.getFiberRef(SecretsConfig.currentDeadline)
+      const waiter = { at: deadline === undefined ? Infinity : deadline.at }
+      const kind = request._tag === "ParameterRequest" ? "parameter" : "secret"
+      const resource = request._tag === "ParameterRequest" ? request.name : request.secretId
+      const late = () =>
+        new RequestTimeout({ kind, resource, scope: "deadline", timeoutMillis: Math.max(0, waiter.at - now) })
+      if (waiter.at <= now) return Effect.fail(late())
+      let flight = flights.get(request.key)
+      const starts = flight === undefined
+      if (flight === undefined) {
+        flight = new Flight(request, groupOf(request), fiber.id())
+        flights.set(request.key, flight)
+      }
+      const shared = flight
+      shared.waiters.add(waiter)
+      const leave = Effect.suspend(() => {
+        shared.waiters.delete(waiter)
+        if (shared.waiters.size > 0 || shared.done) return Effect.void
+        if (flights.get(request.key) === shared) flights.delete(request.key)
+        return shared.fiber === undefined ? Effect.void : Fiber.interruptFork(shared.fiber)
+      })
+      const awaited = Deferred.await(shared.deferred)
+      const wait = Number.isFinite(waiter.at)
+        ? Effect.timeoutFail(awaited, { duration: waiter.at - now, onTimeout: late })
+        : awaited
+      const fork = starts
+        ? Effect.map(
+            // Forked inside the caller's uninterruptible region: made interruptible again, so that
+            // the last caller to leave can interrupt it.
+            Effect.forkDaemon(
+              Effect.flatMap(
+                Effect.exit(
+                  Effect.interruptible(Effect.locally(fetchOf(request), SecretsConfig.currentDeadline, shared))
+                ),
+                (exit) => complete(shared, exit)
               )
             ),
-            // Served again for `retryAfter`, but never past `maxStaleness`.
-            {
-              value: last.value as A,
-              ttl: Duration.min(retryAfter, Duration.millis(Duration.toMillis(maxStaleness) - age)),
-              startedAt
+            (forked) => {
+              shared.fiber = forked
             }
           )
-        })
-    })
-  }
-
-  // Failures are also invalidated as soon as they are read (see `read`).
-  const timeToLive = (exit: Exit.Exit<Entry<unknown>, SecretsConfigError>): Duration.Duration =>
-    Exit.isFailure(exit) ? Duration.zero : exit.value.ttl
-
-  const parameters = yield* Cache.makeWith({
-    capacity,
-    timeToLive,
-    lookup: (key: Key<SecretsConfig.ParameterRequest>) =>
-      lookup(underlying.getParameter(key.request.name, parameterOptions(key.request)), key.request)
-  })
-  const secrets = yield* Cache.makeWith({
-    capacity,
-    timeToLive,
-    lookup: (key: Key<SecretsConfig.SecretRequest>) =>
-      lookup(underlying.getSecret(key.request.secretId, secretOptions(key.request)), key.request)
-  })
-
-  // Drops an entry from the cache and from the fast path's view of it.
-  const drop = <R extends SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest, A>(
-    cache: Cache.Cache<Key<R>, Entry<A>, SecretsConfigError>,
-    key: Key<R>
-  ): Effect.Effect<void> =>
-    Effect.zipRight(
-      Effect.sync(() => {
-        fresh.delete(key.request.key)
-        invalidatedAt.set(key.request.key, ++stamps)
-      }),
-      cache.invalidate(key)
-    )
-
-  const read = <R extends SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest, A>(
-    cache: Cache.Cache<Key<R>, Entry<A>, SecretsConfigError>,
-    key: Key<R>
-  ): Effect.Effect<A, SecretsConfigError> =>
-    Effect.flatMap(FiberRef.get(currentMaxAge), (maxAge) => {
-      const getOnce = (retry: boolean): Effect.Effect<A, SecretsConfigError> =>
-        Effect.matchEffect(cache.getEither(key), {
-          onSuccess: (either) => {
-            const entry = Either.merge(either)
-            // Fetched before an invalidation of this key: drop it and read again (once).
-            if (retry && outdated(key.request, entry.startedAt))
-              return Effect.zipRight(drop(cache, key), getOnce(false))
-            return Effect.as(
-              Metric.increment(Either.isLeft(either) ? Metrics.cacheHits : Metrics.cacheMisses),
-              entry.value
-            )
-          },
-          // A failure is never kept: a TTL of zero still serves it within the same clock tick.
-          onFailure: (error) => Effect.zipRight(drop(cache, key), Effect.fail(error))
-        })
-      const get = getOnce(true)
-      if (Option.isNone(maxAge)) return get
-      return Effect.flatMap(Effect.all([cache.entryStats(key), Clock.currentTimeMillis]), ([stats, now]) =>
-        Option.isSome(stats) && now - stats.value.loadedMillis > Duration.toMillis(maxAge.value)
-          ? Effect.zipRight(drop(cache, key), get)
-          : get
+        : Effect.void
+      return Effect.uninterruptibleMask((restore) => Effect.zipRight(fork, Effect.ensuring(restore(wait), leave))).pipe(
+        // Invalidated while it ran: read once more, so that the invalidation wins.
+        Effect.flatMap((value) => (shared.outdated && !again ? join(request, fiber, true) : Effect.succeed(value)))
       )
     })
 
-  const service = SecretsConfig.SecretsConfig.of({
-    getParameter: (name, options) =>
-      Effect.flatMap(SecretsConfig.parameterRequest(name, options), (request) => read(parameters, new Key(request))),
-    getSecret: (secretId, options) =>
-      Effect.flatMap(SecretsConfig.secretRequest(secretId, options), (request) => read(secrets, new Key(request)))
-  })
+  const read = <A>(request: AnyRequest): Effect.Effect<A, SecretsConfigError> =>
+    Effect.withFiberRuntime((fiber) => {
+      const entry = store.get(request.key)
+      if (entry !== undefined) {
+        const now = clock.unsafeCurrentTimeMillis()
+        const maxAge = fiber.getFiberRef(currentMaxAge)
+        if (now < entry.expiresAt && (maxAge._tag === "None" || now - entry.at <= Duration.toMillis(maxAge.value))) {
+          return Effect.succeed(hit(entry.value) as A)
+        }
+      }
+      misses++
+      Metrics.cacheMisses.unsafeUpdate(1, [])
+      return join(request, fiber, false) as Effect.Effect<A, SecretsConfigError>
+    })
 
-  // Drops an entry and its last good value: after this, nothing of the key is served.
-  const forget = <R extends SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest, A>(
-    cache: Cache.Cache<Key<R>, Entry<A>, SecretsConfigError>,
-    key: Key<R>
-  ): Effect.Effect<void> =>
-    Effect.zipRight(
-      Effect.sync(() => lastGood.delete(key.request.key)),
-      drop(cache, key)
-    )
+  const peek = (request: AnyRequest): Parameter | Secret | undefined => {
+    const entry = store.get(request.key)
+    return entry !== undefined && clock.unsafeCurrentTimeMillis() < entry.expiresAt
+      ? (hit(entry.value) as Parameter | Secret)
+      : undefined
+  }
+
+  const service = internalService.withInternals(
+    SecretsConfig.SecretsConfig.of({
+      getParameter: (name, options) => Effect.flatMap(SecretsConfig.parameterRequest(name, options), read<Parameter>),
+      getSecret: (secretId, options) => Effect.flatMap(SecretsConfig.secretRequest(secretId, options), read<Secret>)
+    }),
+    { getParameter: read<Parameter>, getSecret: read<Secret>, peek }
+  )
 
   // Without options (`whole`), every variant of the name: all its versions, labels, stages and
   // decryption flags, also those still being fetched; with options, that one request.
-  const invalidate = <R extends SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest, A>(
-    cache: Cache.Cache<Key<R>, Entry<A>, SecretsConfigError>,
-    request: R,
-    whole: boolean
-  ): Effect.Effect<void> => {
-    const stampOf = (r: R) => (whole ? groupOf(r) : r.key)
-    const stamp = stampOf(request)
-    return Effect.flatMap(
-      Effect.zipRight(
-        Effect.sync(() => invalidatedAt.set(stamp, ++stamps)),
-        cache.keys
-      ),
-      (keys) =>
-        Effect.forEach(
-          keys.filter((key) => stampOf(key.request) === stamp),
-          (key) => forget(cache, key),
-          { discard: true }
-        )
-    )
-  }
+  const invalidate = (request: AnyRequest, whole: boolean): Effect.Effect<void> =>
+    Effect.sync(() => {
+      if (!whole) return forget(request.key)
+      const group = groupOf(request)
+      for (const key of [...(groups.get(group) ?? [])]) forget(key)
+      for (const flight of [...flights.values()]) if (flight.group === group) forget(flight.request.key)
+    })
 
-  const refresh = <R extends SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest, A>(
-    cache: Cache.Cache<Key<R>, Entry<A>, SecretsConfigError>,
-    key: Key<R>
-  ): Effect.Effect<A, SecretsConfigError> =>
+  const refresh = <A>(request: AnyRequest): Effect.Effect<A, SecretsConfigError> =>
     Effect.zipRight(
-      forget(cache, key),
-      Effect.map(cache.get(key), (entry) => entry.value)
+      Effect.sync(() => forget(request.key)),
+      read<A>(request)
     )
 
   const control = SecretsConfigCache.of({
     invalidateParameter: (name, options) =>
       Effect.flatMap(SecretsConfig.parameterRequest(name, options), (request) =>
-        invalidate(parameters, request, options === undefined)
+        invalidate(request, options === undefined)
       ),
     invalidateSecret: (secretId, options) =>
       Effect.flatMap(SecretsConfig.secretRequest(secretId, options), (request) =>
-        invalidate(secrets, request, options === undefined)
+        invalidate(request, options === undefined)
       ),
-    invalidateAll: Effect.all(
-      [
-        Effect.sync(() => {
-          fresh.clear()
-          allInvalidatedAt = ++stamps
-        }),
-        parameters.invalidateAll,
-        secrets.invalidateAll,
-        Effect.sync(() => lastGood.clear())
-      ],
-      { discard: true }
-    ),
+    invalidateAll: Effect.sync(() => {
+      store.clear()
+      groups.clear()
+      lastGood.clear()
+      for (const flight of flights.values()) flight.outdated = true
+      flights.clear()
+    }),
     refreshParameter: (name, options) =>
-      Effect.flatMap(SecretsConfig.parameterRequest(name, options), (request) => refresh(parameters, new Key(request))),
+      Effect.flatMap(SecretsConfig.parameterRequest(name, options), refresh<Parameter>),
     refreshSecret: (secretId, options) =>
-      Effect.flatMap(SecretsConfig.secretRequest(secretId, options), (request) => refresh(secrets, new Key(request))),
-    refreshAll: Effect.flatMap(Effect.all([parameters.keys, secrets.keys]), ([p, s]) =>
-      Effect.all(
-        [
-          Effect.forEach(p, (key) => refresh(parameters, key), { concurrency: "unbounded", discard: true }),
-          Effect.forEach(s, (key) => refresh(secrets, key), { concurrency: "unbounded", discard: true })
-        ],
-        { concurrency: 2, discard: true }
-      )
+      Effect.flatMap(SecretsConfig.secretRequest(secretId, options), refresh<Secret>),
+    refreshAll: Effect.suspend(() =>
+      Effect.forEach([...store.values()], (entry) => refresh(entry.request), {
+        concurrency: "unbounded",
+        discard: true
+      })
     ),
-    stats: Effect.map(Effect.all([parameters.cacheStats, secrets.cacheStats]), ([p, s]) => ({
-      hits: p.hits + s.hits + fastHits,
-      misses: p.misses + s.misses,
-      size: p.size + s.size
-    }))
+    stats: Effect.sync(() => ({ hits, misses, size: store.size }))
   })
-
-  const fastPath: FastPath = {
-    peek: (key, now) => {
-      const entry = fresh.get(key)
-      return entry !== undefined && now - entry.at < ttlMillis ? entry.value : undefined
-    },
-    hit: () => {
-      fastHits++
-      Metrics.cacheHits.unsafeUpdate(1, [])
-    }
-  }
-  Object.defineProperty(control, FastPathId, { value: fastPath })
 
   return { service, control } as const
 })
@@ -491,36 +493,27 @@ export const makePromiseClient = <ER>(
           effect
         )
     : Runtime.runPromise(runtime as Runtime.Runtime<SecretsConfig.SecretsConfig | SecretsConfigCache>)
-  // Found by the first read (the runtime is built then): the cache's fast path and the Clock.
-  let fast: { readonly path: FastPath; readonly clock: Clock.Clock } | undefined
-  let looked = false
-  const lookUp = Effect.map(Effect.all([SecretsConfigCache, Effect.clock]), ([control, clock]) => {
-    looked = true
-    const path = (control as unknown as { readonly [FastPathId]?: FastPath })[FastPathId]
-    if (path !== undefined) fast = { path, clock }
+  // Found by the first read (the runtime is built then): the service, to peek into the cache.
+  let service: SecretsConfig.SecretsConfig.Service | undefined
+  const lookUp = Effect.map(SecretsConfig.SecretsConfig, (found) => {
+    service = found
   })
   const run = <A>(effect: Effect.Effect<A, SecretsConfigError, SecretsConfig.SecretsConfig>): Promise<A> =>
-    runPromise(looked ? effect : Effect.zipRight(lookUp, effect))
-  const cached = (key: string): unknown => {
-    if (fast === undefined) return undefined
-    const value = fast.path.peek(key, fast.clock.unsafeCurrentTimeMillis())
-    if (value !== undefined) fast.path.hit()
-    return value
-  }
+    runPromise(service !== undefined ? effect : Effect.zipRight(lookUp, effect))
   return {
     getParameter: (name, options) => {
-      if (fast !== undefined) {
+      if (service !== undefined) {
         const request = SecretsConfig.parameterRequest(name, options)
-        const value = Either.isRight(request) ? cached(request.right.key) : undefined
-        if (value !== undefined) return Promise.resolve(value as Parameter)
+        const value = Either.isRight(request) ? SecretsConfig.peek(service, request.right) : undefined
+        if (value !== undefined) return Promise.resolve(value)
       }
       return run(SecretsConfig.getParameter(name, options))
     },
     getSecret: (secretId, options) => {
-      if (fast !== undefined) {
+      if (service !== undefined) {
         const request = SecretsConfig.secretRequest(secretId, options)
-        const value = Either.isRight(request) ? cached(request.right.key) : undefined
-        if (value !== undefined) return Promise.resolve(value as Secret)
+        const value = Either.isRight(request) ? SecretsConfig.peek(service, request.right) : undefined
+        if (value !== undefined) return Promise.resolve(value)
       }
       return run(SecretsConfig.getSecret(secretId, options))
     }

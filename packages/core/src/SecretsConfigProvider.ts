@@ -18,6 +18,8 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as PathPatch from "effect/ConfigProviderPathPatch"
 import * as Redacted from "effect/Redacted"
+import type { Parameter } from "./Parameter.js"
+import * as Secret from "./Secret.js"
 import * as SecretsConfig from "./SecretsConfig.js"
 import { isSecretsConfigError, type SecretsConfigError } from "./SecretsConfigError.js"
 
@@ -51,7 +53,10 @@ export interface Options {
   readonly upstreamErrorAsMissing?: boolean | undefined
   /** Maps each path segment to its name in Parameter Store (default: unchanged). */
   readonly pathSegment?: ((segment: string) => string) | undefined
-  /** How many reads run at once in a burst (default: unbounded; the live layer bounds its own). */
+  /**
+   * How many reads run at once in a burst (default 16, the live layer's own `maxConcurrency`): more
+   * would only queue behind the layer's limit, each waiting reader costing a fiber and a timer.
+   */
   readonly concurrency?: number | "unbounded" | undefined
 }
 
@@ -59,7 +64,39 @@ type Source =
   | { readonly _tag: "Parameter"; readonly name: string }
   | { readonly _tag: "Secret"; readonly secretId: string; readonly keys: ReadonlyArray<string> }
 
-type Fetched = Exit.Exit<string, SecretsConfigError>
+/** A value read, and whether it is secret (a SecureString or a secret): then no part of it is ever shown. */
+interface Value {
+  readonly text: string
+  readonly sensitive: boolean
+  /** The text parsed as JSON, once per load (a JSON secret's keys are read one by one). */
+  json?: { readonly node: unknown } | undefined
+}
+
+/** A value's JSON, parsed once; `undefined` when it is not JSON. */
+const jsonOf = (value: Value): { readonly node: unknown } | undefined => {
+  if (value.json === undefined) {
+    try {
+      value.json = { node: JSON.parse(value.text) }
+    } catch {
+      return undefined
+    }
+  }
+  return value.json
+}
+
+type Fetched = Exit.Exit<Value, SecretsConfigError>
+
+interface Recorded {
+  readonly path: ReadonlyArray<string>
+  readonly primitive: Config.Config.Primitive<unknown>
+}
+
+const parameterValue = (parameter: Parameter): Value => ({
+  text: Redacted.value(parameter.value),
+  sensitive: parameter.type === "SecureString"
+})
+
+const secretValue = (value: Redacted.Redacted<string>): Value => ({ text: Redacted.value(value), sensitive: true })
 
 const sourceKey = (source: Source): string =>
   source._tag === "Parameter" ? `p:${source.name}` : `s:${source.secretId}`
@@ -84,24 +121,101 @@ const mapInvalidData = (
   }
 }
 
-const scrub = (error: ConfigError.ConfigError, values: ReadonlySet<string>): ConfigError.ConfigError =>
-  mapInvalidData(error, (invalid) => {
-    let message = invalid.message.replace(RECEIVED, "")
-    for (const value of values) {
-      if (value.length === 0) continue
-      // Schema's messages quote values JSON-escaped.
-      for (const form of new Set([value, JSON.stringify(value).slice(1, -1)])) {
-        message = message.split(form).join("<redacted>")
-      }
+/** A line of Schema's tree: its drawing, then its text. */
+const TREE_LINE = /^([\s│├└─]*)([\s\S]*)$/
+/** Schema's "Expected <type>, actual <the value>": the type stays, the value goes. */
+const ACTUAL = /,?\s+actual\s[\s\S]*$/
+/** The leaves of Schema's tree that hold no value ("Expected <type>" once its "actual" is cut). */
+const SAFE_LEAF = /^(?:Expected |is missing$|is forbidden$|is unexpected, expected: )/
+const NOT_SHOWN = "<not shown: it may quote the value>"
+const NOT_SHOWN_NOTE = "(the value is not shown: it may be secret)"
+
+/**
+ * A message about a secret value, reduced to what cannot hold any of it. In Schema's tree, a line
+ * with lines under it names the schema (its description, a key, a step such as "Type side
+ * transformation failure"); a leaf is either "Expected <type>, actual <value>" — kept without the
+ * value — or a free text (a JSON parser's message, a refinement's or the application's own) that
+ * may quote the value, and goes. A one-line message is a leaf.
+ */
+const strictMessage = (message: string): string => {
+  const lines = message.replace(RECEIVED, "").split("\n")
+  const depthOf = (line: string) => TREE_LINE.exec(line)![1]!.length
+  return lines
+    .map((line, index) => {
+      const [, drawing, text] = TREE_LINE.exec(line)!
+      const kept = text!.replace(ACTUAL, "")
+      const leaf = index === lines.length - 1 || depthOf(lines[index + 1]!) <= drawing!.length
+      return !leaf || SAFE_LEAF.test(kept) ? `${drawing}${kept}` : `${drawing}${NOT_SHOWN}`
+    })
+    .join("\n")
+}
+
+/**
+ * The pieces of a value that must never be printed: the whole text and, for JSON, every string and
+ * number inside it (fields of JSON secrets), also in their JSON-escaped form.
+ */
+const fragmentsOf = (text: string, into: Set<string>) => {
+  const add = (piece: string) => {
+    if (piece.length === 0) return
+    into.add(piece)
+    into.add(JSON.stringify(piece).slice(1, -1))
+  }
+  add(text)
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    return
+  }
+  const walk = (node: unknown, depth: number) => {
+    if (depth > 32) return
+    if (typeof node === "string") {
+      // Short pieces would cut ordinary words out of the message; the strict message keeps none of them anyway.
+      if (node.length >= 3) add(node)
+    } else if (typeof node === "number") {
+      const digits = String(node)
+      if (digits.length >= 3) add(digits)
+    } else if (typeof node === "object" && node !== null) {
+      for (const child of Object.values(node)) walk(child, depth + 1)
     }
-    return ConfigError.InvalidData(invalid.path, `${message} (the value is not shown: it may be secret)`)
+  }
+  walk(parsed, 0)
+}
+
+/** What one load read: every value (its pieces are found only if an error needs them), and the paths whose value is secret. */
+interface Seen {
+  readonly values: Set<string>
+  readonly sensitivePaths: Set<string>
+  readonly paths: Set<string>
+  sensitive: boolean
+}
+
+const pathKey = (path: ReadonlyArray<string>) => path.join("\u0000")
+
+/**
+ * Removes from every `InvalidData` what may quote a value read: messages about a secret value (or
+ * at a path this load cannot place, when it read any secret) keep only the schema's expectations;
+ * every message loses the values' pieces.
+ */
+const scrub = (error: ConfigError.ConfigError, seen: Seen): ConfigError.ConfigError =>
+  mapInvalidData(error, (invalid) => {
+    const key = pathKey(invalid.path)
+    const strict = seen.sensitivePaths.has(key) || (seen.sensitive && !seen.paths.has(key))
+    let message = strict ? strictMessage(invalid.message) : invalid.message.replace(RECEIVED, "")
+    const fragments = new Set<string>()
+    for (const value of seen.values) fragmentsOf(value, fragments)
+    for (const fragment of [...fragments].sort((a, b) => b.length - a.length)) {
+      message = message.split(fragment).join("<redacted>")
+    }
+    return ConfigError.InvalidData(
+      invalid.path,
+      message.endsWith(NOT_SHOWN_NOTE) ? message : `${message} ${NOT_SHOWN_NOTE}`
+    )
   })
 
 /** A primitive's parse error without the value it quotes. */
 const unquoted = (error: ConfigError.ConfigError, description: string): ConfigError.ConfigError =>
-  mapInvalidData(error, (invalid) =>
-    ConfigError.InvalidData(invalid.path, `Expected ${description} (the value is not shown: it may be secret)`)
-  )
+  mapInvalidData(error, (invalid) => ConfigError.InvalidData(invalid.path, `Expected ${description} ${NOT_SHOWN_NOTE}`))
 
 /**
  * Builds the provider over the `SecretsConfig` in context.
@@ -130,7 +244,7 @@ export const fromService = (
     .map(([path, secretId]) => ({ path: path.split("."), secretId }))
     .sort((a, b) => b.path.length - a.path.length)
   const other = options.compose === undefined ? undefined : (options.compose.provider ?? ConfigProvider.fromEnv())
-  const concurrency = options.concurrency ?? "unbounded"
+  const concurrency = options.concurrency ?? 16
 
   const sourceOf = (path: ReadonlyArray<string>): Source => {
     for (const subtree of subtrees) {
@@ -144,14 +258,43 @@ export const fromService = (
   const fetch = (source: Source): Effect.Effect<Fetched> =>
     Effect.exit(
       source._tag === "Parameter"
-        ? Effect.map(service.getParameter(source.name), (p) => Redacted.value(p.value))
+        ? Effect.map(service.getParameter(source.name), parameterValue)
         : Effect.map(
             SecretsConfig.secretValue(source.secretId).pipe(
               Effect.provideService(SecretsConfig.SecretsConfig, service)
             ),
-            Redacted.value
+            secretValue
           )
     )
+
+  /** A fresh value the service already holds (the cache's), without running an effect. */
+  // A source's request, validated once (sources are kept with their config, see `neededOf`).
+  const requests = new WeakMap<Source, SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest | null>()
+  const requestOf = (source: Source) => {
+    let request = requests.get(source)
+    if (request === undefined) {
+      const validated: Either.Either<SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest, unknown> =
+        source._tag === "Parameter"
+          ? SecretsConfig.parameterRequest(source.name)
+          : SecretsConfig.secretRequest(source.secretId)
+      request = Either.isRight(validated) ? validated.right : null
+      requests.set(source, request)
+    }
+    return request
+  }
+  const peek = (source: Source): Fetched | undefined => {
+    const request = requestOf(source)
+    if (request === null) return undefined
+    if (request._tag === "ParameterRequest") {
+      const parameter = SecretsConfig.peek(service, request)
+      return parameter === undefined ? undefined : Exit.succeed(parameterValue(parameter))
+    }
+    const secret = SecretsConfig.peek(service, request)
+    // A binary secret is read the long way, for its DecodeError.
+    return secret === undefined || Secret.isBinaryValue(secret.value)
+      ? undefined
+      : Exit.succeed(secretValue(secret.value as Redacted.Redacted<string>))
+  }
 
   const toConfigError = (
     path: ReadonlyArray<string>,
@@ -183,13 +326,12 @@ export const fromService = (
             )
       )
     }
-    if (source._tag === "Parameter" || source.keys.length === 0) return Either.right(fetched.value)
-    let node: unknown
-    try {
-      node = JSON.parse(fetched.value)
-    } catch {
+    if (source._tag === "Parameter" || source.keys.length === 0) return Either.right(fetched.value.text)
+    const json = jsonOf(fetched.value)
+    if (json === undefined) {
       return Either.left(ConfigError.InvalidData([...path], `Expected secret ${source.secretId} to hold a JSON object`))
     }
+    let node = json.node
     for (const key of source.keys) {
       if (typeof node !== "object" || node === null || !Object.hasOwn(node, key)) {
         return Either.left(
@@ -215,7 +357,7 @@ export const fromService = (
   /** A flat provider reading through `lookup` (which fetches or finds a prefetched answer). */
   const makeFlat = (
     lookup: (source: Source) => Effect.Effect<Fetched>,
-    seen?: Set<string>
+    seen?: Seen
   ): ConfigProvider.ConfigProvider.Flat =>
     ConfigProvider.makeFlat({
       load: <A>(path: ReadonlyArray<string>, primitive: Config.Config.Primitive<A>, split: boolean) => {
@@ -224,9 +366,15 @@ export const fromService = (
           const text = textAt(path, source, fetched)
           if (Either.isLeft(text)) return Effect.fail(text.left)
           const parts = split ? text.right.split(",") : [text.right]
-          if (seen !== undefined) {
-            seen.add(text.right)
-            for (const part of parts) seen.add(part)
+          if (seen !== undefined && Exit.isSuccess(fetched)) {
+            const key = pathKey(path)
+            seen.paths.add(key)
+            if (fetched.value.sensitive) {
+              seen.sensitive = true
+              seen.sensitivePaths.add(key)
+            }
+            seen.values.add(text.right)
+            if (split) for (const part of parts) seen.values.add(part)
           }
           return Effect.forEach(parts, (part) =>
             // The primitive's own message quotes the value: keep only what was expected. This is
@@ -241,16 +389,13 @@ export const fromService = (
         const source = sourceOf(path)
         if (source._tag === "Parameter") return Effect.succeed(HashSet.empty())
         return Effect.map(lookup(source), (fetched) => {
-          if (Exit.isFailure(fetched)) return HashSet.empty<string>()
-          try {
-            let node: unknown = JSON.parse(fetched.value)
-            for (const key of source.keys) node = (node as Record<string, unknown> | null)?.[key]
-            return typeof node === "object" && node !== null
-              ? HashSet.fromIterable(Object.keys(node))
-              : HashSet.empty<string>()
-          } catch {
-            return HashSet.empty<string>()
-          }
+          const json = Exit.isSuccess(fetched) ? jsonOf(fetched.value) : undefined
+          if (json === undefined) return HashSet.empty<string>()
+          let node = json.node
+          for (const key of source.keys) node = (node as Record<string, unknown> | null)?.[key]
+          return typeof node === "object" && node !== null
+            ? HashSet.fromIterable(Object.keys(node))
+            : HashSet.empty<string>()
         })
       },
       patch: PathPatch.empty
@@ -279,58 +424,91 @@ export const fromService = (
 
   const flattened = compose(makeFlat(fetch))
 
+  /**
+   * The dry run: the config against a recorder that fails every read as missing finds every path
+   * it may read (both sides of every `Config.all`, defaults included), with no I/O. A config is a
+   * value: its paths are found once and kept (weakly) for its next loads.
+   */
+  const discovered = new WeakMap<Config.Config<unknown>, ReadonlyArray<Recorded>>()
+  const discover = (config: Config.Config<unknown>): Effect.Effect<ReadonlyArray<Recorded>> => {
+    const known = discovered.get(config)
+    if (known !== undefined) return Effect.succeed(known)
+    const recorded: Array<Recorded> = []
+    const recorder = ConfigProvider.makeFlat({
+      load: (path, primitive) => {
+        recorded.push({ path, primitive })
+        return Effect.fail(ConfigError.MissingData([...path], "recording"))
+      },
+      enumerateChildren: () => Effect.succeed(HashSet.empty<string>()),
+      patch: PathPatch.empty
+    })
+    return Effect.map(Effect.either(ConfigProvider.fromFlat(recorder).load(config)), () => {
+      discovered.set(config, recorded)
+      return recorded
+    })
+  }
+
+  /** The sources of recorded paths, each once; kept for the recorded list it came from. */
+  const neededBy = new WeakMap<ReadonlyArray<Recorded>, ReadonlyArray<readonly [string, Source]>>()
+  const neededOf = (recorded: ReadonlyArray<Recorded>): ReadonlyArray<readonly [string, Source]> => {
+    const known = neededBy.get(recorded)
+    if (known !== undefined) return known
+    const needed = new Map<string, Source>()
+    for (const { path } of recorded) {
+      const source = sourceOf(path)
+      const key = sourceKey(source)
+      if (!needed.has(key)) needed.set(key, source)
+    }
+    const list = [...needed]
+    neededBy.set(recorded, list)
+    return list
+  }
+
   return ConfigProvider.make({
     flattened,
     load: <A>(config: Config.Config<A>) =>
       Effect.gen(function* () {
-        // 1. A dry run against a recorder finds every path the config may read (both sides of
-        //    every `Config.all`, defaults included), with no I/O.
-        const recorded: Array<{
-          readonly path: ReadonlyArray<string>
-          readonly primitive: Config.Config.Primitive<unknown>
-        }> = []
-        const recorder = ConfigProvider.makeFlat({
-          load: (path, primitive) => {
-            recorded.push({ path, primitive })
-            return Effect.fail(ConfigError.MissingData([...path], "recording"))
-          },
-          enumerateChildren: () => Effect.succeed(HashSet.empty<string>()),
-          patch: PathPatch.empty
-        })
-        yield* Effect.either(ConfigProvider.fromFlat(recorder).load(config))
+        // 1. What the config reads, found once per config by a dry run (`discover`).
+        const recorded = yield* discover(config)
 
         // 2. One concurrent burst: each parameter or secret once — all the recorded paths', or, when
-        // the other provider wins, only those it lacks.
-        const needed = new Map<string, Source>()
-        const need = (path: ReadonlyArray<string>) => {
-          const source = sourceOf(path)
-          const key = sourceKey(source)
-          if (!needed.has(key)) needed.set(key, source)
-        }
+        // the other provider wins, only those it lacks. A value the service already holds fresh
+        // (the cache's) is taken at once; only the others are fetched.
+        let needed: ReadonlyArray<readonly [string, Source]>
         if (options.compose?.order !== "first") {
-          for (const { path } of recorded) need(path)
+          needed = neededOf(recorded)
         } else {
           const theirs = other!.flattened
+          const lacking: Array<Recorded> = []
           yield* Effect.forEach(
             recorded,
-            ({ path, primitive }) =>
-              Effect.flatMap(Effect.either(theirs.load(path, primitive, false)), (result) =>
+            (entry) =>
+              Effect.flatMap(Effect.either(theirs.load(entry.path, entry.primitive, false)), (result) =>
                 Effect.sync(() => {
-                  if (Either.isLeft(result)) need(path)
+                  if (Either.isLeft(result)) lacking.push(entry)
                 })
               ),
             { discard: true }
           )
+          needed = neededOf(lacking)
         }
         const prefetched = new Map<string, Fetched>()
-        yield* Effect.forEach(
-          needed,
-          ([key, source]) => Effect.map(fetch(source), (fetched) => prefetched.set(key, fetched)),
-          { concurrency, discard: true }
-        )
+        const missing: Array<readonly [string, Source]> = []
+        for (const entry of needed) {
+          const held = peek(entry[1])
+          if (held === undefined) missing.push(entry)
+          else prefetched.set(entry[0], held)
+        }
+        if (missing.length > 0) {
+          yield* Effect.forEach(
+            missing,
+            ([key, source]) => Effect.map(fetch(source), (fetched) => prefetched.set(key, fetched)),
+            { concurrency, discard: true }
+          )
+        }
 
         // 3. The real run, from what was fetched (fetching anything the dry run could not foresee).
-        const seen = new Set<string>()
+        const seen: Seen = { values: new Set(), sensitivePaths: new Set(), paths: new Set(), sensitive: false }
         const lookup = (source: Source) => {
           const hit = prefetched.get(sourceKey(source))
           return hit !== undefined

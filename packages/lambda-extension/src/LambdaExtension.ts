@@ -35,8 +35,7 @@ import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
-import { dual, identity } from "effect/Function"
-import { globalValue } from "effect/GlobalValue"
+import { identity } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
@@ -134,7 +133,7 @@ export const defaults = {
   maxConcurrency: 16,
   maxResponseBytes: 1024 * 1024,
   /** Kept free by `withRemainingTime` for the handler's own work after the last read. */
-  safetyMargin: Duration.millis(500)
+  safetyMargin: SecretsConfig.defaultSafetyMargin
 } as const
 
 /**
@@ -161,21 +160,19 @@ export const tokenHeader: string = internalRequest.TOKEN_HEADER
 // --- deadline ------------------------------------------------------------------------------
 
 /**
- * The latest time (Clock milliseconds) a call may end, set by `withDeadline` / `withRemainingTime`;
- * `undefined` leaves only the layer's `deadline`.
+ * The deadline of the `SecretsConfig` calls in this fiber (core's `SecretsConfig.currentDeadline`),
+ * set by `withDeadline` / `withRemainingTime`; `undefined` leaves only the layer's `deadline`.
  *
  * @since 0.1.0
  * @category deadline
  */
-export const currentDeadline: FiberRef.FiberRef<number | undefined> = globalValue(
-  Symbol.for("@secrets-config/lambda-extension/LambdaExtension/currentDeadline"),
-  () => FiberRef.unsafeMake<number | undefined>(undefined)
-)
+export const currentDeadline: FiberRef.FiberRef<SecretsConfig.Deadline | undefined> = SecretsConfig.currentDeadline
 
 /**
  * Runs an effect with every `SecretsConfig` call inside it ending within `budget` from now (or
  * sooner, under an earlier deadline already in force). A call that would run past it fails with
- * `RequestTimeout` (scope `"deadline"`), or with its last transient error when no retry fits.
+ * `RequestTimeout` (scope `"deadline"`), or with its last transient error when no retry fits. The
+ * same as core's `SecretsConfig.withDeadline`.
  *
  * @since 0.1.0
  * @category deadline
@@ -183,13 +180,7 @@ export const currentDeadline: FiberRef.FiberRef<number | undefined> = globalValu
 export const withDeadline: {
   (budget: Duration.DurationInput): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   <A, E, R>(self: Effect.Effect<A, E, R>, budget: Duration.DurationInput): Effect.Effect<A, E, R>
-} = dual(2, <A, E, R>(self: Effect.Effect<A, E, R>, budget: Duration.DurationInput): Effect.Effect<A, E, R> => {
-  const millis = Duration.toMillis(Duration.decode(budget))
-  return Effect.clockWith((clock) => {
-    const at = clock.unsafeCurrentTimeMillis() + Math.max(0, millis)
-    return Effect.locallyWith(self, currentDeadline, (outer) => (outer === undefined ? at : Math.min(outer, at)))
-  })
-})
+} = SecretsConfig.withDeadline
 
 /**
  * The part of a Lambda `context` this module reads.
@@ -197,14 +188,13 @@ export const withDeadline: {
  * @since 0.1.0
  * @category deadline
  */
-export interface RemainingTime {
-  readonly getRemainingTimeInMillis: () => number
-}
+export type RemainingTime = SecretsConfig.RemainingTime
 
 /**
  * Runs an effect with every `SecretsConfig` call inside it ending before the Lambda invocation
  * times out, less a safety margin (default 500 ms) left for the handler's own work:
  * `handler = (event, context) => program.pipe(LambdaExtension.withRemainingTime(context), ...)`.
+ * The same as core's `SecretsConfig.withRemainingTime`.
  *
  * @since 0.1.0
  * @category deadline
@@ -219,19 +209,7 @@ export const withRemainingTime: {
     context: RemainingTime,
     options?: { readonly safetyMargin?: Duration.DurationInput | undefined }
   ): Effect.Effect<A, E, R>
-} = dual(
-  (args) => Effect.isEffect(args[0]),
-  <A, E, R>(
-    self: Effect.Effect<A, E, R>,
-    context: RemainingTime,
-    options?: { readonly safetyMargin?: Duration.DurationInput | undefined }
-  ): Effect.Effect<A, E, R> =>
-    Effect.suspend(() => {
-      const margin = Duration.toMillis(Duration.decode(options?.safetyMargin ?? defaults.safetyMargin))
-      const remaining = Number(context.getRemainingTimeInMillis())
-      return withDeadline(self, Number.isFinite(remaining) ? Math.max(0, remaining - margin) : 0)
-    })
-)
+} = SecretsConfig.withRemainingTime
 
 // --- options -------------------------------------------------------------------------------
 
@@ -416,13 +394,14 @@ export const make = (
       Effect.clockWith((clock) =>
         FiberRef.getWith(currentDeadline, (outer) => {
           const start = clock.unsafeCurrentTimeMillis()
-          const deadlineAt = outer === undefined ? start + deadlineMillis : Math.min(start + deadlineMillis, outer)
-          const budget = Math.max(0, deadlineAt - start)
-          const pastDeadline = () => timedOut(call, "deadline", budget)
+          const own = start + deadlineMillis
+          // Read again at every decision: a deadline shared by several callers (the cache's) moves.
+          const deadlineAt = outer === undefined ? () => own : () => Math.min(own, outer.at)
+          const pastDeadline = () => timedOut(call, "deadline", Math.max(0, deadlineAt() - start))
           let attempts = 0
           // One attempt, bounded by its own timeout or by what is left of the deadline if shorter.
           const attempt = Effect.suspend((): Effect.Effect<A, SecretsConfigError> => {
-            const remaining = deadlineAt - clock.unsafeCurrentTimeMillis()
+            const remaining = deadlineAt() - clock.unsafeCurrentTimeMillis()
             if (remaining <= 0) return Effect.fail(pastDeadline())
             attempts++
             const timed = (left: number) =>
@@ -435,14 +414,14 @@ export const make = (
             // released only once the attempt has ended and its request is closed.
             return permits.ifFree(timed(remaining), () =>
               Effect.timeoutFail(
-                permits.withPermit(Effect.suspend(() => timed(deadlineAt - clock.unsafeCurrentTimeMillis()))),
+                permits.withPermit(Effect.suspend(() => timed(deadlineAt() - clock.unsafeCurrentTimeMillis()))),
                 { duration: remaining, onTimeout: pastDeadline }
               )
             )
           })
           // A retry starts only when its delay ends before the deadline; else the last error stands.
           const schedule = Schedule.checkEffect(retryDelays, (error: SecretsConfigError, delay) =>
-            clock.unsafeCurrentTimeMillis() + Duration.toMillis(delay) < deadlineAt
+            clock.unsafeCurrentTimeMillis() + Duration.toMillis(delay) < deadlineAt()
               ? Effect.as(
                   Effect.zipRight(
                     Effect.logDebug("retrying a transient failure").pipe(
