@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -12,7 +13,8 @@ import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
 import { dual } from "effect/Function"
 import { globalValue } from "effect/GlobalValue"
-import * as Metric from "effect/Metric"
+import * as Exit from "effect/Exit"
+import * as MetricLabel from "effect/MetricLabel"
 import type * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
@@ -228,15 +230,13 @@ const secretOptionsOf = (request: SecretRequest): GetSecretOptions => ({
   ...(request.versionStage._tag === "Some" ? { versionStage: request.versionStage.value } : {})
 })
 
-const outcome = <A, E extends { readonly _tag: string }, R>(self: Effect.Effect<A, E, R>) =>
-  Effect.tapBoth(self, {
-    onFailure: (e) =>
-      Effect.zipRight(
-        Effect.annotateCurrentSpan("secrets_config.outcome", e._tag),
-        Metric.increment(Metric.tagged(Metrics.errors, "error", e._tag))
-      ),
-    onSuccess: () => Effect.annotateCurrentSpan("secrets_config.outcome", "Success")
-  })
+/** The `error` label of `secrets_config_errors`, one per tag. */
+const errorLabels = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
+const errorLabel = (tag: string) => {
+  let labels = errorLabels.get(tag)
+  if (labels === undefined) errorLabels.set(tag, (labels = [MetricLabel.make("error", tag)]))
+  return labels
+}
 
 /**
  * Builds the service from an implementation: every call is validated before the implementation
@@ -383,14 +383,30 @@ const operation = <Request, A>(
   request: Either.Either<Request, InvalidRequest>,
   run: (request: Request) => Effect.Effect<A, SecretsConfigError>
 ): Effect.Effect<A, SecretsConfigError> =>
-  Effect.flatMap(request, (request) => Metric.trackDuration(run(request), Metrics.fetchLatency)).pipe(
-    outcome,
-    Effect.withSpan(span, {
+  Effect.useSpan(
+    span,
+    {
       kind: "client",
       // A trace taken here would show only this module's frames, never the caller's: not worth a `new Error()` per call.
       captureStackTrace: false,
       attributes: { "secrets_config.name": typeof name === "string" ? name.slice(0, 2048) : "" }
-    })
+    },
+    (span) =>
+      Effect.clockWith((clock) => {
+        const start = clock.unsafeCurrentTimeNanos()
+        // The outcome on the span, the latency and the error count: one step at the end.
+        return Effect.onExit(Effect.withParentSpan(Effect.flatMap(request, run), span), (exit) =>
+          Effect.sync(() => {
+            Metrics.fetchLatency.unsafeUpdate(Duration.nanos(clock.unsafeCurrentTimeNanos() - start), [])
+            if (Exit.isSuccess(exit)) return span.attribute("secrets_config.outcome", "Success")
+            const error = Cause.failureOption(exit.cause)
+            const tag =
+              error._tag === "Some" ? error.value._tag : Cause.isInterruptedOnly(exit.cause) ? "Interrupted" : "Defect"
+            span.attribute("secrets_config.outcome", tag)
+            if (error._tag === "Some") Metrics.errors.unsafeUpdate(1, errorLabel(tag))
+          })
+        )
+      })
   )
 
 /**

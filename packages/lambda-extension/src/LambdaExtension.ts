@@ -374,7 +374,10 @@ export const make = (
               internalAnswer.read(call, error.response, maxResponseBytes, bounded),
         onSuccess: (response) => internalAnswer.read(call, response, maxResponseBytes, bounded)
       })
-      const counted = Effect.zipRight(Metric.increment(requestsSent), sent)
+      const counted = Effect.suspend(() => {
+        requestsSent.unsafeUpdate(1, [])
+        return sent
+      })
       // Ours: the socket's own deadline and byte limit, no timer fiber.
       if (bounded)
         return Effect.locally(counted, internalAttempt.currentLimits, {
@@ -420,23 +423,36 @@ export const make = (
             )
           })
           // A retry starts only when its delay ends before the deadline; else the last error stands.
-          const schedule = Schedule.checkEffect(retryDelays, (error: SecretsConfigError, delay) =>
-            clock.unsafeCurrentTimeMillis() + Duration.toMillis(delay) < deadlineAt()
-              ? Effect.as(
-                  Effect.zipRight(
-                    Effect.logDebug("retrying a transient failure").pipe(
-                      Effect.annotateLogs({
-                        "secrets_config.error": error._tag,
-                        "secrets_config.attempt": attempts + 1
-                      })
+          const schedule = () =>
+            Schedule.checkEffect(retryDelays, (error: SecretsConfigError, delay) =>
+              clock.unsafeCurrentTimeMillis() + Duration.toMillis(delay) < deadlineAt()
+                ? Effect.as(
+                    Effect.zipRight(
+                      Effect.logDebug("retrying a transient failure").pipe(
+                        Effect.annotateLogs({
+                          "secrets_config.error": error._tag,
+                          "secrets_config.attempt": attempts + 1
+                        })
+                      ),
+                      Metric.increment(retriesMade)
                     ),
-                    Metric.increment(retriesMade)
-                  ),
-                  true
-                )
-              : Effect.succeed(false)
-          )
-          return Effect.retry(attempt, schedule).pipe(
+                    true
+                  )
+                : Effect.succeed(false)
+            )
+          // `Effect.retry` is entered only after a transient failure, which it is handed first: a
+          // call answered at once pays nothing for the schedule.
+          const retried = (first: SecretsConfigError): Effect.Effect<A, SecretsConfigError> => {
+            if (!isTransient(first)) return Effect.fail(first)
+            let replay = true
+            const again = Effect.suspend(() => {
+              if (!replay) return attempt
+              replay = false
+              return Effect.fail(first)
+            })
+            return Effect.retry(again, schedule())
+          }
+          return Effect.catchAll(attempt, retried).pipe(
             Effect.ensuring(
               Effect.suspend(() =>
                 Effect.annotateCurrentSpan({ "secrets_config.dialect": dialect, "secrets_config.attempts": attempts })

@@ -32,7 +32,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import * as Http from "node:http"
+import type * as Http from "node:http"
 import * as internalAttempt from "./internal/attempt.js"
 
 /**
@@ -74,15 +74,30 @@ export const defaults = {
  * @category constructors
  */
 export const make = (options: Options = {}): Effect.Effect<HttpClient.HttpClient, never, Scope.Scope> =>
-  Effect.map(
-    options.agent === undefined
-      ? Effect.acquireRelease(
-          Effect.sync(() => new Http.Agent({ keepAlive: true, scheduling: "lifo" })),
-          (agent) => Effect.sync(() => agent.destroy())
-        )
-      : Effect.succeed(options.agent),
-    (agent) => fromAgent(agent, options)
+  Effect.flatMap(loadHttp, (http) =>
+    Effect.map(
+      options.agent === undefined
+        ? Effect.acquireRelease(
+            Effect.sync(() => new http.Agent({ keepAlive: true, scheduling: "lifo" })),
+            (agent) => Effect.sync(() => agent.destroy())
+          )
+        : Effect.succeed(options.agent),
+      (agent) => fromAgent(http, agent, options)
+    )
   )
+
+/**
+ * `node:http`, loaded when a client is made, not when this module is imported. Through
+ * `process.getBuiltinModule` where Node has it (20.16+, 22.3+): on Node 22 a static
+ * `import * as http from "node:http"` builds the module's whole namespace, whose `WebSocket`
+ * getters load undici (+35 ms of cold start, BENCHMARKS.md P1), which this client never uses.
+ */
+const loadHttp: Effect.Effect<typeof Http> = Effect.suspend(() => {
+  const builtin = (
+    globalThis.process as { readonly getBuiltinModule?: (id: string) => unknown } | undefined
+  )?.getBuiltinModule?.("node:http")
+  return builtin !== undefined ? Effect.succeed(builtin as typeof Http) : Effect.promise(() => import("node:http"))
+})
 
 /**
  * The client as the application's `HttpClient`.
@@ -93,14 +108,14 @@ export const make = (options: Options = {}): Effect.Effect<HttpClient.HttpClient
 export const layer = (options?: Options): Layer.Layer<HttpClient.HttpClient> =>
   Layer.scoped(HttpClient.HttpClient, make(options))
 
-const fromAgent = (agent: Http.Agent, options: Options): HttpClient.HttpClient => {
+const fromAgent = (http: typeof Http, agent: Http.Agent, options: Options): HttpClient.HttpClient => {
   const fallback: internalAttempt.Limits = {
     timeoutMillis: Duration.toMillis(Duration.decode(options.timeout ?? defaults.timeout)),
     maxBytes: options.maxResponseBytes ?? defaults.maxResponseBytes
   }
   const client = HttpClient.make((request, url, _signal, fiber) => {
     const limits = fiber.getFiberRef(internalAttempt.currentLimits) ?? fallback
-    return send(agent, request, url, limits)
+    return send(http, agent, request, url, limits)
   })
   return Object.assign(client, { [internalAttempt.BoundedTypeId]: internalAttempt.BoundedTypeId })
 }
@@ -109,6 +124,7 @@ const fromAgent = (agent: Http.Agent, options: Options): HttpClient.HttpClient =
 const MAX_TIMER_MILLIS = 2 ** 31 - 1
 
 const send = (
+  http: typeof Http,
   agent: Http.Agent,
   request: HttpClientRequest.HttpClientRequest,
   url: URL,
@@ -163,7 +179,7 @@ const send = (
     const start = () => {
       let req: Http.ClientRequest
       try {
-        req = Http.request({
+        req = http.request({
           agent,
           host: hostname,
           port: url.port === "" ? 80 : Number(url.port),

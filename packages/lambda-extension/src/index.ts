@@ -9,3 +9,11 @@
  * @since 0.1.0
  */
 export * as LambdaExtension from "./LambdaExtension.js"
+
+/**
+ * A lean `HttpClient` for one job: short requests to an HTTP endpoint on this machine, over
+ * `node:http` with a keep-alive agent — the transport of `LambdaExtension.layerNode`.
+ *
+ * @since 0.2.0
+ */
+export * as LoopbackHttpClient from "./LoopbackHttpClient.js"

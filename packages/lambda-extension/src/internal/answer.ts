@@ -170,8 +170,10 @@ const lenient = new TextDecoder()
 
 /**
  * Reads the body of an answer: at most `limit` bytes actually read, whatever `Content-Length`
- * says. A transport that already bounded the body (`bounded`) hands it over whole; any other is
- * streamed and stops at the limit (the stream's end aborts the request).
+ * says. A transport that already bounded the body (`bounded`) hands it over whole. From any other,
+ * an answer with a `Content-Length` within the limit (and no encoding: see `refused`, checked
+ * first) is read in one go, its length checked again; one without is streamed and stops at the
+ * limit (the stream's end aborts the request).
  */
 const readBody = (
   call: Subject,
@@ -184,6 +186,14 @@ const readBody = (
   if (length !== undefined && Number(length) > limit) return Effect.fail(tooLarge(call, status, limit))
   if (bounded) {
     return Effect.map(Effect.orDie(response.arrayBuffer), (buffer) => new Uint8Array(buffer))
+  }
+  if (length !== undefined && /^\d+$/.test(length)) {
+    return Effect.matchEffect(response.arrayBuffer, {
+      onFailure: (error) =>
+        Effect.fail(unreachable(call, error.cause, "the connection closed while the answer was being read")),
+      onSuccess: (buffer) =>
+        buffer.byteLength > limit ? Effect.fail(tooLarge(call, status, limit)) : Effect.succeed(new Uint8Array(buffer))
+    })
   }
   const chunks: Array<Uint8Array> = []
   let size = 0
