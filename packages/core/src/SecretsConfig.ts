@@ -246,18 +246,14 @@ const errorLabel = (tag: string) => {
  * @since 0.1.0
  * @category constructors
  */
-export const make = (
-  implementation: Implementation & {
-    /** A synchronous look-up of fresh values held in memory (see `peek`). */
-    readonly peek?: ((request: ParameterRequest | SecretRequest) => Parameter | Secret | undefined) | undefined
-  }
-): SecretsConfig.Service => {
+export const make = (implementation: Implementation): SecretsConfig.Service => {
   const internals: internalService.Internals = {
     getParameter: (request) =>
       operation("SecretsConfig.getParameter", request.name, Either.right(request), implementation.getParameter),
     getSecret: (request) =>
       operation("SecretsConfig.getSecret", request.secretId, Either.right(request), implementation.getSecret),
-    peek: implementation.peek
+    // Nothing held in memory here: a cache in front answers `peek` itself.
+    peek: undefined
   }
   const service = SecretsConfig.of({
     getParameter: (name, options) =>

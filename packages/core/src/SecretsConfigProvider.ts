@@ -267,7 +267,6 @@ export const fromService = (
           )
     )
 
-  /** A fresh value the service already holds (the cache's), without running an effect. */
   // A source's request, validated once (sources are kept with their config, see `neededOf`).
   const requests = new WeakMap<Source, SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest | null>()
   const requestOf = (source: Source) => {
@@ -282,6 +281,7 @@ export const fromService = (
     }
     return request
   }
+  /** A fresh value the service already holds (the cache's), without running an effect. */
   const peek = (source: Source): Fetched | undefined => {
     const request = requestOf(source)
     if (request === null) return undefined
