@@ -203,7 +203,7 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
   const groups = new Map<string, Set<string>>()
   const flights = new Map<string, Flight>()
   // The last good value of each key, for stale-if-error; bounded like the store.
-  const lastGood = new Map<string, { readonly value: unknown; readonly at: number }>()
+  const lastGood = new Map<string, { readonly request: AnyRequest; readonly value: unknown; readonly at: number }>()
   let hits = 0
   let misses = 0
 
@@ -218,11 +218,11 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
   }
 
   // Newest last; past `capacity` the oldest entry goes.
-  const put = (request: AnyRequest, value: unknown, now: number, ttl: number) => {
+  const put = (request: AnyRequest, value: unknown, at: number, expiresAt: number) => {
     const key = request.key
     remove(key)
     if (capacity <= 0) return
-    store.set(key, { request, value, at: now, expiresAt: now + ttl })
+    store.set(key, { request, value, at, expiresAt })
     const group = groupOf(request)
     let keys = groups.get(group)
     if (keys === undefined) groups.set(group, (keys = new Set()))
@@ -230,9 +230,10 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
     while (store.size > capacity) remove(store.keys().next().value!)
   }
 
-  const keepGood = (key: string, value: unknown, at: number) => {
+  const keepGood = (request: AnyRequest, value: unknown, at: number) => {
+    const key = request.key
     lastGood.delete(key)
-    lastGood.set(key, { value, at })
+    lastGood.set(key, { request, value, at })
     while (lastGood.size > capacity) lastGood.delete(lastGood.keys().next().value!)
   }
 
@@ -258,6 +259,15 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
       ? SecretsConfig.executeParameter(underlying, request)
       : SecretsConfig.executeSecret(underlying, request)
 
+  // The application's `when`, which must not take a flight down with it: a throw means no.
+  const servesStale = (error: SecretsConfigError): boolean => {
+    try {
+      return staleWhen(error)
+    } catch {
+      return false
+    }
+  }
+
   // The end of a flight: a value is kept (unless invalidated meanwhile); a failure never is, but
   // may be answered with the last good value (stale-if-error).
   const complete = (flight: Flight, exit: Exit.Exit<unknown, SecretsConfigError>): Effect.Effect<void> =>
@@ -269,19 +279,22 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
       const now = clock.unsafeCurrentTimeMillis()
       if (Exit.isSuccess(exit)) {
         if (!flight.outdated) {
-          put(request, exit.value, now, ttlMillis)
-          if (stale !== undefined) keepGood(key, exit.value, now)
+          put(request, exit.value, now, now + ttlMillis)
+          if (stale !== undefined) keepGood(request, exit.value, now)
         }
         return Deferred.succeed(flight.deferred, exit.value)
       }
       const error = Cause.failureOption(exit.cause)
       const last = lastGood.get(key)
       const age = last === undefined ? Infinity : now - last.at
-      if (stale === undefined || error._tag === "None" || !staleWhen(error.value) || age > maxStalenessMillis) {
+      if (stale === undefined || error._tag === "None" || age > maxStalenessMillis || !servesStale(error.value)) {
         return Deferred.failCause(flight.deferred, exit.cause)
       }
       // Served again for `retryAfter`, but never past `maxStaleness`.
-      if (!flight.outdated) put(request, last!.value, now, Math.min(retryAfterMillis, maxStalenessMillis - age))
+      if (!flight.outdated) {
+        // Kept with the time it was fetched (for `withMaxAge`), served until `retryAfter` at most.
+        put(request, last!.value, last!.at, now + Math.min(retryAfterMillis, maxStalenessMillis - age))
+      }
       return Metric.increment(Metrics.staleServed).pipe(
         Effect.zipRight(
           Effect.logWarning("SecretsConfigCache: serving a stale value after a failed refresh").pipe(
@@ -301,8 +314,14 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
    * (answered, timed out, interrupted) takes the caller's deadline out of the fetch's; the last to
    * leave an unfinished fetch interrupts it.
    */
-  const join = (request: AnyRequest, fiber: Fiber.RuntimeFiber<unknown, unknown>, again: boolean) =>
-    Effect.suspend((): Effect.Effect<unknown, SecretsConfigError> => {
+  const join = (
+    request: AnyRequest,
+    fiber: Fiber.RuntimeFiber<unknown, unknown>,
+    again: boolean
+  ): Effect.Effect<unknown, SecretsConfigError> =>
+    // All of it uninterruptible but the wait: a caller interrupted between joining a flight and
+    // installing its `leave` would stay a waiter forever, and the key would never be read again.
+    Effect.uninterruptibleMask((restore) => {
       const now = clock.unsafeCurrentTimeMillis()
       const deadline = fiber.getFiberRef(SecretsConfig.currentDeadline)
       const waiter = { at: deadline === undefined ? Infinity : deadline.at }
@@ -331,8 +350,8 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
         : awaited
       const fork = starts
         ? Effect.map(
-            // Forked inside the caller's uninterruptible region: made interruptible again, so that
-            // the last caller to leave can interrupt it.
+            // Forked inside the uninterruptible region: made interruptible again, so that the last
+            // caller to leave can interrupt it.
             Effect.forkDaemon(
               Effect.flatMap(
                 Effect.exit(
@@ -346,9 +365,11 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
             }
           )
         : Effect.void
-      return Effect.uninterruptibleMask((restore) => Effect.zipRight(fork, Effect.ensuring(restore(wait), leave))).pipe(
+      return Effect.zipRight(fork, Effect.ensuring(restore(wait), leave)).pipe(
         // Invalidated while it ran: read once more, so that the invalidation wins.
-        Effect.flatMap((value) => (shared.outdated && !again ? join(request, fiber, true) : Effect.succeed(value)))
+        Effect.flatMap((value) =>
+          shared.outdated && !again ? restore(join(request, fiber, true)) : Effect.succeed(value)
+        )
       )
     })
 
@@ -390,6 +411,8 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
       const group = groupOf(request)
       for (const key of [...(groups.get(group) ?? [])]) forget(key)
       for (const flight of [...flights.values()]) if (flight.group === group) forget(flight.request.key)
+      // The last good values are kept apart from the store (and may outlive its entries).
+      for (const good of [...lastGood.values()]) if (groupOf(good.request) === group) forget(good.request.key)
     })
 
   const refresh = <A>(request: AnyRequest): Effect.Effect<A, SecretsConfigError> =>

@@ -13,6 +13,7 @@ import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as FiberRef from "effect/FiberRef"
 import * as HashSet from "effect/HashSet"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -21,6 +22,7 @@ import * as Redacted from "effect/Redacted"
 import type { Parameter } from "./Parameter.js"
 import * as Secret from "./Secret.js"
 import * as SecretsConfig from "./SecretsConfig.js"
+import * as SecretsConfigCache from "./SecretsConfigCache.js"
 import { isSecretsConfigError, type SecretsConfigError } from "./SecretsConfigError.js"
 
 /**
@@ -494,8 +496,10 @@ export const fromService = (
         }
         const prefetched = new Map<string, Fetched>()
         const missing: Array<readonly [string, Source]> = []
+        // Under `SecretsConfigCache.withMaxAge`, every read goes through the cache, which applies it.
+        const fresh = Option.isNone(yield* FiberRef.get(SecretsConfigCache.currentMaxAge))
         for (const entry of needed) {
-          const held = peek(entry[1])
+          const held = fresh ? peek(entry[1]) : undefined
           if (held === undefined) missing.push(entry)
           else prefetched.set(entry[0], held)
         }

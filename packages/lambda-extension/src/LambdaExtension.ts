@@ -334,7 +334,11 @@ export const make = (
   Effect.gen(function* () {
     const resolved = yield* resolveOptions(options)
     const base = yield* HttpClient.HttpClient
-    const bounded = internalAttempt.isBounded(base)
+    // Our own client enforces each attempt's deadline and byte limit on the socket. A transformClient
+    // around it may send more than once (retries) or do work of its own: then the attempt is also
+    // bounded by Effect's timer and its request tied to the attempt's scope, as for any other client.
+    const ours = internalAttempt.isBounded(base)
+    const bounded = ours && resolved.transformClient === undefined
     const transformed = resolved.transformClient === undefined ? base : resolved.transformClient(base)
     // The platform's `http.client` span is off for these calls: its exit holds the raw request,
     // whose token header is redacted only when printed inside a fiber, so a tracer serialising
@@ -378,15 +382,14 @@ export const make = (
         requestsSent.unsafeUpdate(1, [])
         return sent
       })
+      const limited = ours
+        ? Effect.locally(counted, internalAttempt.currentLimits, { timeoutMillis: bound, maxBytes: maxResponseBytes })
+        : counted
       // Ours: the socket's own deadline and byte limit, no timer fiber.
-      if (bounded)
-        return Effect.locally(counted, internalAttempt.currentLimits, {
-          timeoutMillis: bound,
-          maxBytes: maxResponseBytes
-        })
+      if (bounded) return limited
       // Any other client: Effect's timer; the scope's end aborts the request, whatever ended the attempt.
       return Effect.scoped(
-        Number.isFinite(bound) ? Effect.timeoutFail(counted, { duration: bound, onTimeout }) : counted
+        Number.isFinite(bound) ? Effect.timeoutFail(limited, { duration: bound, onTimeout }) : limited
       )
     }
 
@@ -408,9 +411,11 @@ export const make = (
             if (remaining <= 0) return Effect.fail(pastDeadline())
             attempts++
             const timed = (left: number) =>
-              timeoutMillis < left
-                ? exchange(call, request, timeoutMillis, () => timedOut(call, "attempt", timeoutMillis))
-                : exchange(call, request, left, pastDeadline)
+              left <= 0
+                ? Effect.fail(pastDeadline())
+                : timeoutMillis < left
+                  ? exchange(call, request, timeoutMillis, () => timedOut(call, "attempt", timeoutMillis))
+                  : exchange(call, request, left, pastDeadline)
             if (permits === undefined) return timed(remaining)
             // A free slot: no extra timer. Otherwise wait for one within the deadline only, so that
             // queueing behind other calls does not eat the attempt's own timeout. The permit is

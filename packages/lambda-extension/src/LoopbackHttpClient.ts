@@ -193,27 +193,37 @@ const send = (
         return
       }
       current = req
+      // After a resend, what the first request's objects still emit is no longer this exchange's.
+      const live = () => req === current
       req.on("response", (res) => {
+        if (!live()) return
         const length = res.headers["content-length"]
         if (length !== undefined && Number(length) > maxBytes) return fail(new internalAttempt.TooLarge(maxBytes))
         const chunks: Array<Buffer> = []
         let size = 0
         res.on("data", (chunk: Buffer) => {
+          if (!live()) return
           size += chunk.length
           if (size > maxBytes) return fail(new internalAttempt.TooLarge(maxBytes))
           chunks.push(chunk)
         })
         res.on("end", () => {
+          if (!live()) return
           const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
           settle(Effect.succeed(new LoopbackResponse(request, res.statusCode ?? 0, res.headers, bytes)), false)
         })
         // The connection closed before the end of the answer.
         res.on("close", () => {
-          if (!res.complete) fail(Object.assign(new Error("the connection closed mid-answer"), { code: "ECONNRESET" }))
+          if (live() && !res.complete) {
+            fail(Object.assign(new Error("the connection closed mid-answer"), { code: "ECONNRESET" }))
+          }
         })
-        res.on("error", fail)
+        res.on("error", (cause) => {
+          if (live()) fail(cause)
+        })
       })
       req.on("error", (cause: NodeJS.ErrnoException) => {
+        if (!live()) return
         // A kept-alive socket the server had closed or reset before answering: send once more on a
         // fresh socket, as Node's documentation advises for idempotent requests (GET is).
         if (!settled && !resent && req.reusedSocket && cause.code === "ECONNRESET") {

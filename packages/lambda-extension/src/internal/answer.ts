@@ -10,7 +10,12 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type { Parameter } from "@secrets-config/core/Parameter"
 import type { Secret } from "@secrets-config/core/Secret"
 import type { ParameterRequest, SecretRequest } from "@secrets-config/core/SecretsConfig"
-import { ExtensionUnreachable, InvalidResponse, type SecretsConfigError } from "@secrets-config/core/SecretsConfigError"
+import {
+  ExtensionUnreachable,
+  InvalidRequest,
+  InvalidResponse,
+  type SecretsConfigError
+} from "@secrets-config/core/SecretsConfigError"
 import * as Wire from "@secrets-config/core/Wire"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -155,11 +160,11 @@ export const fromRequestError = (call: Subject, error: HttpClientError.RequestEr
   if (error.cause instanceof internalAttempt.TooLarge) return tooLarge(call, undefined, error.cause.limit)
   return error.reason === "Transport"
     ? unreachable(call, error.cause)
-    : new ExtensionUnreachable({
+    : // The client could not build the request (Encode, InvalidUrl): the same again would fail the same way.
+      new InvalidRequest({
         kind: call.kind,
         resource: call.resource,
-        url: call.url,
-        reason: `the request could not be sent (${error.reason})`
+        reason: `the HTTP client could not build the request (${error.reason})`
       })
 }
 
