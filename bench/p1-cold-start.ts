@@ -10,12 +10,9 @@
  *
  *   pnpm --filter @secrets-config/bench p1            (RUNS=20 by default)
  */
-import { build, type Plugin } from "esbuild"
 import { spawn } from "node:child_process"
-import * as fs from "node:fs"
 import * as path from "node:path"
 import { performance } from "node:perf_hooks"
-import { gzipSync } from "node:zlib"
 // @ts-expect-error: a plain .mjs script without types
 import { bundle } from "../examples/lambda-handler/scripts/build.mjs"
 import * as child from "./lib/child.js"
@@ -44,55 +41,6 @@ interface Variant extends Entry {
   readonly bundleSdk?: boolean
   /** Only sizes and import time matter (a pitfall shown beside the others). */
   readonly aside?: boolean
-  /** Bundle with this plugin too (a change to the library tried without touching its source). */
-  readonly plugin?: Plugin
-}
-
-/**
- * `LoopbackHttpClient` with `node:http` taken from `process.getBuiltinModule` (Node ≥ 20.16) instead
- * of an ESM `import`. On Node 22 an ESM import of `node:http` reads every export of the module to
- * build its namespace, `WebSocket`, `CloseEvent` and `MessageEvent` among them, whose lazy getters
- * load undici; `process.getBuiltinModule` hands over the module object without reading them.
- */
-const httpFromGetBuiltinModule: Plugin = {
-  name: "node-http-from-getBuiltinModule",
-  setup(build) {
-    build.onLoad({ filter: /LoopbackHttpClient\.ts$/ }, (args) => {
-      const source = fs.readFileSync(args.path, "utf8")
-      const line = 'import * as Http from "node:http"'
-      check(source.includes(line), `${args.path} no longer has the line ${line}`)
-      return {
-        contents: source.replace(line, 'const Http = process.getBuiltinModule("node:http")'),
-        loader: "ts",
-        resolveDir: path.dirname(args.path)
-      }
-    })
-  }
-}
-
-/** scripts/build.mjs's `bundle`, with a plugin (the same options: CDK's NodejsFunction). */
-const bundleWith = async (entry: string, out: string, plugin: Plugin) => {
-  const result = await build({
-    entryPoints: [entry],
-    outfile: out,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    minify: true,
-    mainFields: ["module", "main"],
-    external: ["@aws-sdk/*"],
-    banner: { js: "import { createRequire as __cr } from 'module';const require = __cr(import.meta.url);" },
-    metafile: true,
-    logLevel: "warning",
-    plugins: [plugin]
-  })
-  const code = fs.readFileSync(out)
-  const output = Object.values(result.metafile.outputs)[0]!
-  const inputs = Object.entries(output.inputs)
-    .filter(([, input]) => input.bytesInOutput > 0)
-    .map(([file]) => file)
-  return { bytes: code.length, gzip: gzipSync(code).length, inputs }
 }
 
 const variants: ReadonlyArray<Variant> = [
@@ -100,13 +48,6 @@ const variants: ReadonlyArray<Variant> = [
     key: "ours",
     label: "secrets-config (examples/lambda-handler, layerNode)",
     entry: "../examples/lambda-handler/src/handler.ts"
-  },
-  {
-    key: "ours-builtin",
-    label: "secrets-config, node:http from process.getBuiltinModule (proposed)",
-    entry: "../examples/lambda-handler/src/handler.ts",
-    plugin: httpFromGetBuiltinModule,
-    aside: true
   },
   {
     key: "ours-fetch",
@@ -149,12 +90,9 @@ for (const v of variants) {
   const file = path.join(out, `${v.key}.mjs`)
   const entry = path.resolve(here, v.entry)
   // The same options as scripts/build.mjs; `bundleSdk` drops its `@aws-sdk/*` external.
-  const { bytes, gzip, inputs }: { bytes: number; gzip: number; inputs: ReadonlyArray<string> } =
-    v.plugin !== undefined
-      ? await bundleWith(entry, file, v.plugin)
-      : v.bundleSdk
-        ? await bundle(entry, file, [])
-        : await bundle(entry, file)
+  const { bytes, gzip, inputs }: { bytes: number; gzip: number; inputs: ReadonlyArray<string> } = v.bundleSdk
+    ? await bundle(entry, file, [])
+    : await bundle(entry, file)
   // `inputs` are only the files whose code reached the output (esbuild also lists what it shook off).
   bundles.set(v.key, { file, bytes, gzip, undici: inputs.some((input) => input.includes("/undici/")) })
 }

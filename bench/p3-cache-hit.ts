@@ -1,13 +1,14 @@
 /**
  * P3: a warm get served by `SecretsConfigCache` — nanoseconds per get, the value already cached.
  * No I/O after the first read: the underlying layer is the live one against the emulator, but only
- * the first get of each round reaches it. Medians over interleaved rounds.
+ * the first get of each round reaches it. Medians over interleaved rounds. The last rows time the
+ * steps of makePromiseClient's hit alone (validation, the cache's peek, the awaited Promise).
  *
  *   pnpm --filter @secrets-config/bench p3            (ROUNDS=9 GETS=20000 by default)
  */
 import { SecretsConfig, SecretsConfigCache } from "@secrets-config/core"
 import { LambdaExtension } from "@secrets-config/lambda-extension"
-import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
+import { Effect, Either, Layer, ManagedRuntime, Redacted } from "effect"
 import { performance } from "node:perf_hooks"
 import * as emulator from "./lib/emulator.js"
 import { check, environment, fmt, interleaved, median, ratio, table } from "./lib/stats.js"
@@ -67,8 +68,29 @@ const cases: ReadonlyArray<Case> = [
           for (let i = 0; i < n; i++) yield* get
         })
       )
+  },
+  // makePromiseClient's hit, one part at a time: what each of its steps costs alone.
+  {
+    label: "part of it: SecretsConfig.parameterRequest(name) (validation, cache key)",
+    run: async (n) => {
+      for (let i = 0; i < n; i++) if (Either.isLeft(SecretsConfig.parameterRequest(NAME))) throw new Error("invalid")
+    }
+  },
+  {
+    label: "part of it: SecretsConfig.peek(service, request) (store, clock, hit count)",
+    run: async (n) => {
+      for (let i = 0; i < n; i++) if (SecretsConfig.peek(service!, request) === undefined) throw new Error("miss")
+    }
+  },
+  {
+    label: "part of it: await Promise.resolve(value)",
+    run: async (n) => {
+      for (let i = 0; i < n; i++) await Promise.resolve(request)
+    }
   }
 ]
+let service: SecretsConfig.SecretsConfig.Service | undefined
+const request = Either.getOrThrow(SecretsConfig.parameterRequest(NAME))
 
 console.log(`P3 — cache hit, ${environment()}`)
 console.log(`${ROUNDS} rounds × ${GETS} gets of one cached parameter, interleaved; medians\n`)
@@ -76,6 +98,8 @@ console.log(`${ROUNDS} rounds × ${GETS} gets of one cached parameter, interleav
 const first = await runtime.runPromise(get) // the one endpoint request: warms the cache
 check(Redacted.value(first.value).length > 0, "the parameter was read")
 check(Redacted.value((await client.getParameter(NAME)).value) === Redacted.value(first.value), "the client reads it")
+service = await runtime.runPromise(SecretsConfig.SecretsConfig)
+check(SecretsConfig.peek(service, request) !== undefined, "peek finds the value")
 
 const results = new Map<string, Array<number>>(cases.map((c) => [c.label, []]))
 for (const c of cases) await c.run(GETS) // warm-up, JIT
