@@ -11,6 +11,7 @@ import { LambdaExtension } from "@secrets-config/lambda-extension"
 import { Config, Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { performance } from "node:perf_hooks"
 import * as emulator from "./lib/emulator.js"
+import { rawParameterGet } from "./lib/raw.js"
 import { check, environment, fmt, interleaved, median, ratio, table } from "./lib/stats.js"
 import * as store from "./lib/store.js"
 
@@ -20,7 +21,6 @@ const KEYS = Array.from({ length: 10 }, (_, i) => `key-${i}`)
 
 const server = await emulator.inProcess({ store: store.parameters(10), faults: { latency: { ms: LATENCY_MS } } })
 const options = { port: server.port, token: Redacted.make(server.token) }
-const headers = { "X-Aws-Parameters-Secrets-Token": server.token }
 
 const AppConfig = Config.all(Object.fromEntries(KEYS.map((key) => [key, Config.string(key)])))
 
@@ -38,15 +38,7 @@ const fresh = async <A>(layer: Layer.Layer<any, any>, effect: Effect.Effect<A, a
   }
 }
 
-const rawGet = async (key: string) => {
-  const response = await fetch(
-    `${server.url}/systemsmanager/parameters/get?name=${encodeURIComponent(`/bench/${key}`)}&withDecryption=true`,
-    { headers }
-  )
-  const text = await response.text()
-  if (response.status !== 200) throw new Error(`status ${response.status}`)
-  return JSON.parse(text).Parameter.Value as string
-}
+const rawGet = rawParameterGet(server.url, server.token)
 
 const cases: ReadonlyArray<Case> = [
   {

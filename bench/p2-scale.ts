@@ -17,6 +17,7 @@ import { Config, Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import * as http from "node:http"
 import { performance } from "node:perf_hooks"
 import * as emulator from "./lib/emulator.js"
+import { rawParameterGet } from "./lib/raw.js"
 import { check, environment, fmt, interleaved, median, table } from "./lib/stats.js"
 import * as store from "./lib/store.js"
 
@@ -27,7 +28,6 @@ const SIZES = [10, 100, 500] as const
 
 const server = await emulator.inProcess({ store: store.parameters(500), faults: { latency: { ms: LATENCY_MS } } })
 const options = { port: server.port, token: Redacted.make(server.token) }
-const headers = { "X-Aws-Parameters-Secrets-Token": server.token }
 
 const keys = (n: number) => Array.from({ length: n }, (_, i) => `key-${i}`)
 
@@ -94,15 +94,7 @@ const timeline = (log: ReadonlyArray<Emulator.RequestLogEntry>, start: number, e
   return { requests: log.length, maxInFlight, before: first - start, window: last - first, after: end - last }
 }
 
-const rawGet = async (key: string) => {
-  const response = await fetch(
-    `${server.url}/systemsmanager/parameters/get?name=${encodeURIComponent(`/bench/${key}`)}&withDecryption=true`,
-    { headers }
-  )
-  const text = await response.text()
-  if (response.status !== 200) throw new Error(`status ${response.status}`)
-  return JSON.parse(text).Parameter.Value as string
-}
+const rawGet = rawParameterGet(server.url, server.token)
 
 /** `Promise.all` over the keys, at most `CONCURRENCY` requests at once. */
 const raw = async (n: number): Promise<Record<string, string>> => {

@@ -177,10 +177,7 @@ export const currentDeadline: FiberRef.FiberRef<SecretsConfig.Deadline | undefin
  * @since 0.1.0
  * @category deadline
  */
-export const withDeadline: {
-  (budget: Duration.DurationInput): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-  <A, E, R>(self: Effect.Effect<A, E, R>, budget: Duration.DurationInput): Effect.Effect<A, E, R>
-} = SecretsConfig.withDeadline
+export const withDeadline: typeof SecretsConfig.withDeadline = SecretsConfig.withDeadline
 
 /**
  * The part of a Lambda `context` this module reads.
@@ -199,17 +196,7 @@ export type RemainingTime = SecretsConfig.RemainingTime
  * @since 0.1.0
  * @category deadline
  */
-export const withRemainingTime: {
-  (
-    context: RemainingTime,
-    options?: { readonly safetyMargin?: Duration.DurationInput | undefined }
-  ): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-  <A, E, R>(
-    self: Effect.Effect<A, E, R>,
-    context: RemainingTime,
-    options?: { readonly safetyMargin?: Duration.DurationInput | undefined }
-  ): Effect.Effect<A, E, R>
-} = SecretsConfig.withRemainingTime
+export const withRemainingTime: typeof SecretsConfig.withRemainingTime = SecretsConfig.withRemainingTime
 
 // --- options -------------------------------------------------------------------------------
 
