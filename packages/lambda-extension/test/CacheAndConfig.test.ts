@@ -77,9 +77,10 @@ describe("SecretsConfigCache over the live layer", () => {
 })
 
 describe("SecretsConfigProvider over the live layer", () => {
-  it.scopedLive("a 10-key app Config with 20 ms latency per request is fetched in one concurrent burst", () =>
+  // The latency is long enough that a loaded machine still starts all ten before the first answer.
+  it.scopedLive("a 10-key app Config with 300 ms latency per request is fetched in one concurrent burst", () =>
     Effect.gen(function* () {
-      const emulator = yield* Emulator.make({ store, faults: { latency: { ms: 20 } } })
+      const emulator = yield* Emulator.make({ store, faults: { latency: { ms: 300 } } })
       const keys = KEYS.slice(0, 10)
       const config = yield* Config.all(keys.map((k) => Config.string(k))).pipe(
         Effect.provide(SecretsConfigProvider.layer({ prefix: "/app" }).pipe(Layer.provide(live(emulator))))
