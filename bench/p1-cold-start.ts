@@ -15,8 +15,7 @@ import * as path from "node:path"
 import { performance } from "node:perf_hooks"
 // @ts-expect-error: a plain .mjs script without types
 import { bundle } from "../examples/lambda-handler/scripts/build.mjs"
-import * as child from "./lib/child.js"
-import * as emulator from "./lib/emulator.js"
+import { start as startEndpoints } from "./lib/endpoints.js"
 import {
   check,
   environment,
@@ -98,24 +97,9 @@ for (const v of variants) {
 }
 check(!bundles.get("ours")!.undici, "the example handler's bundle contains undici")
 
-// The endpoints, each in a process of its own so that this one stays idle while a handler runs:
-// the emulator (extension dialect, sample store, the extension's 300 s cache) for the handlers that
-// read the extension; the SSM stub for Powertools + SDK.
-const extension = await emulator.child(["--ttl", "300"])
-const ssm = await child.start(path.join(here, "lib", "ssm-stub.ts"))
-const env = {
-  PATH: process.env.PATH ?? "",
-  PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(extension.port),
-  AWS_SESSION_TOKEN: extension.token,
-  APP_PREFIX: "/demo",
-  AWS_REGION: "us-east-1",
-  AWS_ACCESS_KEY_ID: "x",
-  AWS_SECRET_ACCESS_KEY: "x",
-  AWS_ENDPOINT_URL_SSM: ssm.url,
-  // no shared config files: what a Lambda function has
-  AWS_CONFIG_FILE: path.join(out, "no-aws-config"),
-  AWS_SHARED_CREDENTIALS_FILE: path.join(out, "no-aws-credentials")
-}
+// The endpoints and the handler processes' environment (lib/endpoints.ts).
+const endpoints = await startEndpoints(out)
+const env = endpoints.env
 
 interface Sample {
   /** spawn → the handler's response read from the child: a cold start as Lambda has it. */
@@ -261,5 +245,4 @@ size: secrets-config adds ${((ours.bytes - bare.bytes) / 1024).toFixed(1)} KB mi
 pitfall: NodeHttpClient from the barrel adds ${((barrel.bytes - deep.bytes) / 1024).toFixed(0)} KB minified and ${fmt(med("node-barrel", "importMs") - med("node-deep", "importMs"))} ms import over the deep import (undici inside: ${barrel.undici ? "yes" : "no"} vs ${deep.undici ? "yes" : "no"})
 `)
 
-await ssm.close()
-await extension.close()
+await endpoints.close()

@@ -14,8 +14,7 @@ import { build } from "esbuild"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import * as child from "./lib/child.js"
-import * as emulator from "./lib/emulator.js"
+import { start as startEndpoints } from "./lib/endpoints.js"
 import { check, environment, type Entry, fmt, interleaved, median, outputDir, table } from "./lib/stats.js"
 
 const RUNS = Number(process.env.RUNS ?? 9)
@@ -155,21 +154,9 @@ const charge = (bundle: Bundled, profile: CpuProfile) => {
   return { packages, modules }
 }
 
-// The endpoints, as P1 has them.
-const extension = await emulator.child(["--ttl", "300"])
-const ssm = await child.start(path.join(here, "lib", "ssm-stub.ts"))
-const env = {
-  PATH: process.env.PATH ?? "",
-  PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(extension.port),
-  AWS_SESSION_TOKEN: extension.token,
-  APP_PREFIX: "/demo",
-  AWS_REGION: "us-east-1",
-  AWS_ACCESS_KEY_ID: "x",
-  AWS_SECRET_ACCESS_KEY: "x",
-  AWS_ENDPOINT_URL_SSM: ssm.url,
-  AWS_CONFIG_FILE: path.join(out, "no-aws-config"),
-  AWS_SHARED_CREDENTIALS_FILE: path.join(out, "no-aws-credentials")
-}
+// The endpoints and the handler processes' environment (lib/endpoints.ts).
+const endpoints = await startEndpoints(out)
+const env = endpoints.env
 
 const invoke = path.join(here, "lib", "invoke.mjs")
 let seq = 0
@@ -245,5 +232,4 @@ console.log(
 console.log(`\nthe ${TOP} modules with the most time\n`)
 console.log(table(header("module"), rows("modules", TOP)))
 
-await ssm.close()
-await extension.close()
+await endpoints.close()
