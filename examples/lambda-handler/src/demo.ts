@@ -63,8 +63,11 @@ const program = Effect.gen(function* () {
 
   // INIT: importing the handler builds nothing and calls nothing.
   const t0 = performance.now()
-  const { makeHandler } = yield* Effect.promise(() => import("./handler.js"))
-  const handler = makeHandler({ prefix: "/demo", cacheTtlSeconds: CACHE_TTL_SECONDS })
+  const { makeHandler, makeLayer } = yield* Effect.promise(() => import("./handler.js"))
+  const { LambdaExtension } = yield* Effect.promise(() => import("@secrets-config/lambda-extension"))
+  const handler = makeHandler(
+    makeLayer(LambdaExtension.layerNode(), { prefix: "/demo", cacheTtlSeconds: CACHE_TTL_SECONDS })
+  )
   const initMs = performance.now() - t0
   console.log(
     `${"INIT".padEnd(30)} ${"—".padEnd(4)} ${initMs.toFixed(1).padStart(7)} ms  ${describeRequests(yield* newRequests)}  ${dim("module loaded; no endpoint call during INIT")}`
@@ -124,7 +127,7 @@ const program = Effect.gen(function* () {
     "new container, no token",
     {},
     "",
-    makeHandler({ prefix: "/demo", cacheTtlSeconds: CACHE_TTL_SECONDS })
+    makeHandler(makeLayer(LambdaExtension.layerNode(), { prefix: "/demo", cacheTtlSeconds: CACHE_TTL_SECONDS }))
   )
   console.log(dim(`   ${JSON.parse(noToken.result.body).message.split(". ").slice(0, 2).join(". ")}.`))
 

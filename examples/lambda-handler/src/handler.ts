@@ -89,29 +89,37 @@ export interface HandlerOptions {
   readonly cacheTtlSeconds?: number
 }
 
-export const makeLayer = (options: HandlerOptions = {}) => {
+/**
+ * The app's layers over a `SecretsConfig` source: the live extension in production
+ * (`LambdaExtension.layerNode()`), the memory layer of the test kit in tests. What the source
+ * provides besides (the memory layer's `Control`) stays in the output.
+ */
+export const makeLayer = <ROut, E>(
+  source: Layer.Layer<ROut | SecretsConfig.SecretsConfig, E>,
+  options: HandlerOptions = {}
+) => {
   const prefix = options.prefix ?? process.env.APP_PREFIX ?? "/demo"
   const ttl = options.cacheTtlSeconds ?? Number(process.env.CACHE_TTL_SECONDS ?? 300)
-  const secrets = SecretsConfigCache.layer({ ttl: `${ttl} seconds` }).pipe(
-    Layer.provideMerge(LambdaExtension.layerNode())
-  )
   return SecretsConfigProvider.layer({ prefix, secrets: { db: `${prefix.replace(/^\//, "")}/db` } }).pipe(
-    Layer.provideMerge(secrets)
+    Layer.provideMerge(SecretsConfigCache.layer({ ttl: `${ttl} seconds` })),
+    Layer.provideMerge(source)
   )
 }
 
-/** A handler with its own runtime; the layer is built on the first invocation, not at import. */
-export const makeHandler = (options: HandlerOptions = {}) => {
-  const runtime = ManagedRuntime.make(makeLayer(options))
-  const handler = (event: Event, context: Context): Promise<Result> =>
-    runtime.runPromise(
-      program(event).pipe(
-        Effect.map((body): Result => ({ statusCode: 200, body: JSON.stringify(body) })),
-        LambdaExtension.withRemainingTime(context),
-        Effect.catchAll((error) => Effect.succeed(toResponse(error)))
-      )
-    )
+/** One invocation as an Effect, typed errors turned into clean responses: what tests run under TestClock. */
+export const handle = (event: Event, context: Context): Effect.Effect<Result, never, SecretsConfig.SecretsConfig> =>
+  program(event).pipe(
+    Effect.map((body): Result => ({ statusCode: 200, body: JSON.stringify(body) })),
+    SecretsConfig.withRemainingTime(context),
+    Effect.catchAll((error) => Effect.succeed(toResponse(error)))
+  )
+
+/** A handler with its own runtime over `layer`; the layer is built on the first invocation, not at import. */
+export const makeHandler = <E>(layer: Layer.Layer<SecretsConfig.SecretsConfig, E>) => {
+  const runtime = ManagedRuntime.make(layer)
+  const handler = (event: Event, context: Context): Promise<Result> => runtime.runPromise(handle(event, context))
   return Object.assign(handler, { runtime })
 }
 
-export const handler = makeHandler()
+/** The deployed handler: the live layer over the AWS Parameters and Secrets Lambda Extension. */
+export const handler = makeHandler(makeLayer(LambdaExtension.layerNode()))

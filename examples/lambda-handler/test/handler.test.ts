@@ -1,7 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
+import { LambdaExtension } from "@secrets-config/lambda-extension"
 import { Emulator, Store } from "@secrets-config/emulator"
 import { Effect } from "effect"
-import { makeHandler } from "../src/handler.js"
+import { makeHandler, makeLayer } from "../src/handler.js"
 
 const context = { getRemainingTimeInMillis: () => 3000 }
 
@@ -19,7 +20,7 @@ describe("the example handler", () => {
   it.live("calls nothing at INIT, then serves the app config without revealing a secret", () =>
     withEmulator((emulator) =>
       Effect.gen(function* () {
-        const handler = makeHandler({ prefix: "/demo", cacheTtlSeconds: 60 })
+        const handler = makeHandler(makeLayer(LambdaExtension.layerNode(), { prefix: "/demo", cacheTtlSeconds: 60 }))
         assert.strictEqual((yield* emulator.control.requests).length, 0)
         const result = yield* Effect.promise(() => handler({}, context))
         assert.strictEqual(result.statusCode, 200)
@@ -41,13 +42,13 @@ describe("the example handler", () => {
   it.live("answers a typed error as a clean response", () =>
     withEmulator(() =>
       Effect.gen(function* () {
-        const handler = makeHandler({ prefix: "/demo" })
+        const handler = makeHandler(makeLayer(LambdaExtension.layerNode(), { prefix: "/demo" }))
         const result = yield* Effect.promise(() => handler({ lookup: "/demo/nope" }, context))
         assert.strictEqual(result.statusCode, 500)
         const body = JSON.parse(result.body)
         assert.strictEqual(body.error, "UpstreamError")
         assert.include(body.message, "CloudWatch")
-        const missingConfig = makeHandler({ prefix: "/elsewhere" })
+        const missingConfig = makeHandler(makeLayer(LambdaExtension.layerNode(), { prefix: "/elsewhere" }))
         const failed = yield* Effect.promise(() => missingConfig({}, context))
         assert.strictEqual(JSON.parse(failed.body).error, "UpstreamError")
         yield* Effect.promise(() => Promise.all([handler.runtime.dispose(), missingConfig.runtime.dispose()]))

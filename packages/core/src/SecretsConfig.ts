@@ -253,7 +253,8 @@ export const make = (implementation: Implementation): SecretsConfig.Service => {
     getSecret: (request) =>
       operation("SecretsConfig.getSecret", request.secretId, Either.right(request), implementation.getSecret),
     // Nothing held in memory here: a cache in front answers `peek` itself.
-    peek: undefined
+    peek: undefined,
+    implementation
   }
   const service = SecretsConfig.of({
     getParameter: (name, options) =>

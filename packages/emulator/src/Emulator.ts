@@ -26,7 +26,7 @@ import { randomBytes } from "node:crypto"
 import { EmulatorError } from "./EmulatorError.js"
 import * as Faults from "./Faults.js"
 import { HOST, start } from "./internal/server.js"
-import { Store as StoreState, StoreSeedError } from "./internal/store.js"
+import { StoreModel, StoreModelError } from "@secrets-config/core/StoreModel"
 import * as Store from "./Store.js"
 
 export {
@@ -284,7 +284,7 @@ const resolveTtl = (
   })
 
 const seedError = (error: unknown): EmulatorError =>
-  error instanceof StoreSeedError
+  error instanceof StoreModelError
     ? new EmulatorError({ reason: "InvalidStore", detail: error.message })
     : new EmulatorError({ reason: "InvalidStore", detail: "the store could not be built", cause: error })
 
@@ -320,7 +320,7 @@ export const make = (options: Options = {}): Effect.Effect<Emulator, EmulatorErr
     const faults = yield* Faults.decode(options.faults ?? {})
     const seed = yield* Store.decode(options.store ?? {})
     const now = yield* Clock.currentTimeMillis
-    const store = yield* Effect.try({ try: () => new StoreState(seed, now), catch: seedError })
+    const store = yield* Effect.try({ try: () => new StoreModel(seed, now, { rules: "lenient" }), catch: seedError })
 
     const running = yield* start({
       dialect,
@@ -345,16 +345,16 @@ export const make = (options: Options = {}): Effect.Effect<Emulator, EmulatorErr
       putParameter: (parameter) =>
         Store.decode({ parameters: [parameter] }).pipe(
           Effect.orDie,
-          Effect.zipRight(mutate((now) => store.putParameter(parameter, now)))
+          Effect.zipRight(mutate((now) => store.seedParameter(parameter, now)))
         ),
       deleteParameter: (name) => Effect.sync(() => store.deleteParameter(name)),
       putSecret: (secret) =>
         Store.decode({ secrets: [secret] }).pipe(
           Effect.orDie,
-          Effect.zipRight(mutate((now) => store.putSecret(secret, now)))
+          Effect.zipRight(mutate((now) => store.seedSecret(secret, now)))
         ),
       rotateSecret: (id, value) =>
-        mutate((now) => store.putSecret({ name: store.findSecret(id)?.name ?? id, value }, now)),
+        mutate((now) => store.seedSecret({ name: store.findSecret(id)?.name ?? id, value }, now)),
       deleteSecret: (id) => Effect.sync(() => store.deleteSecret(id)),
       setFaults: (next) => checked(next).pipe(Effect.flatMap(running.setFaults)),
       updateFaults: (next) => checked(next).pipe(Effect.zipRight(running.updateFaults(next))),

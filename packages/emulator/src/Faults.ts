@@ -11,7 +11,7 @@
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { EmulatorError } from "./EmulatorError.js"
-import { describeParseError } from "./internal/parseError.js"
+import { describeParseError } from "@secrets-config/core/StoreFile"
 
 /**
  * When a request fault applies.

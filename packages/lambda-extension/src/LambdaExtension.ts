@@ -21,9 +21,9 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as SecretsConfig from "@secrets-config/core/SecretsConfig"
+import * as SecretsConfigPolicy from "@secrets-config/core/SecretsConfigPolicy"
 import {
   InvalidRequest,
-  isTransient,
   MissingToken,
   RequestTimeout,
   type SecretsConfigError
@@ -128,8 +128,8 @@ export const defaults = {
   port: 2773,
   portVariable: "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT",
   dialect: "extension" as Dialect,
-  timeout: Duration.seconds(1),
-  deadline: Duration.seconds(5),
+  timeout: SecretsConfigPolicy.defaults.timeout,
+  deadline: SecretsConfigPolicy.defaults.deadline,
   maxConcurrency: 16,
   maxResponseBytes: 1024 * 1024,
   /** Kept free by `withRemainingTime` for the handler's own work after the last read. */
@@ -138,15 +138,13 @@ export const defaults = {
 
 /**
  * The default retry schedule: exponential backoff from 25 ms with factor 2 (25, 50, 100, 200,
- * 400 ms), each delay jittered between 80% and 120%, at most 5 retries (6 attempts).
+ * 400 ms), each delay jittered between 80% and 120%, at most 5 retries (6 attempts). The same as
+ * `SecretsConfigPolicy.defaultRetry`: the live layer runs every call under core's policy.
  *
  * @since 0.1.0
  * @category defaults
  */
-export const defaultRetry: Schedule.Schedule<unknown, SecretsConfigError> = Schedule.exponential(
-  Duration.millis(25),
-  2
-).pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(5)))
+export const defaultRetry: Schedule.Schedule<unknown, SecretsConfigError> = SecretsConfigPolicy.defaultRetry
 
 /**
  * The header carrying the session token (names are case-insensitive). It is added to
@@ -204,22 +202,13 @@ interface Resolved {
   readonly url: string
   readonly dialect: Dialect
   readonly token: internalToken.ResolvedToken
-  readonly timeoutMillis: number
-  readonly deadlineMillis: number
-  readonly retry: Schedule.Schedule<unknown, SecretsConfigError>
+  readonly policy: SecretsConfigPolicy.Policy
   readonly maxConcurrency: number
   readonly maxResponseBytes: number
   readonly transformClient: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
 }
 
 const invalid = (key: string, message: string) => Effect.fail(ConfigError.InvalidData([key], message))
-
-const positiveMillis = (key: string, input: Duration.DurationInput | undefined, fallback: Duration.Duration) => {
-  const duration = input === undefined ? Option.some(fallback) : Duration.decodeUnknown(input)
-  if (Option.isNone(duration)) return invalid(key, `${key} is not a duration`)
-  const millis = Duration.toMillis(duration.value)
-  return millis > 0 ? Effect.succeed(millis) : invalid(key, `${key} must be positive, got ${millis} ms`)
-}
 
 const portFromEnv = Config.integer(defaults.portVariable).pipe(Config.withDefault(defaults.port))
 
@@ -244,8 +233,7 @@ const resolveOptions = (options: Options): Effect.Effect<Resolved, ConfigError.C
     if (dialect !== "extension" && dialect !== "agent") {
       return yield* invalid("dialect", `dialect must be "extension" or "agent", got ${JSON.stringify(dialect)}`)
     }
-    const timeoutMillis = yield* positiveMillis("timeout", options.timeout, defaults.timeout)
-    const deadlineMillis = yield* positiveMillis("deadline", options.deadline, defaults.deadline)
+    const policy = yield* SecretsConfigPolicy.resolve(options)
     const maxConcurrency = options.maxConcurrency ?? defaults.maxConcurrency
     if (!(maxConcurrency === Infinity || (Number.isInteger(maxConcurrency) && maxConcurrency >= 1))) {
       return yield* invalid("maxConcurrency", `maxConcurrency must be a positive integer, got ${maxConcurrency}`)
@@ -259,9 +247,7 @@ const resolveOptions = (options: Options): Effect.Effect<Resolved, ConfigError.C
       url: internalRequest.baseUrl(host, port),
       dialect,
       token,
-      timeoutMillis,
-      deadlineMillis,
-      retry: options.retry ?? defaultRetry,
+      policy,
       maxConcurrency,
       maxResponseBytes,
       transformClient: options.transformClient
@@ -333,12 +319,10 @@ export const make = (
     // instead. A transformClient may turn it back on (`withTracerDisabledWhen(() => false)`).
     const client = HttpClient.withTracerDisabledWhen(bounded ? transformed : guarded(transformed), () => true)
     const permits = resolved.maxConcurrency === Infinity ? undefined : internalPermits.make(resolved.maxConcurrency)
-    const { deadlineMillis, dialect, maxResponseBytes, timeoutMillis, url } = resolved
+    const { dialect, maxResponseBytes, policy, url } = resolved
     const token = resolved.token
     const requestsSent = Metric.tagged(Metrics.endpointRequests, "dialect", dialect)
     const retriesMade = Metric.tagged(Metrics.retries, "dialect", dialect)
-    // Only transient failures are retried; `retryDelays` says how long the next wait would be.
-    const retryDelays = Schedule.delays(Schedule.whileInput(resolved.retry, isTransient))
     const baseRequest = HttpClientRequest.get(url).pipe(
       HttpClientRequest.setHeader("accept-encoding", "identity"),
       token._tag === "Found"
@@ -380,78 +364,21 @@ export const make = (
       )
     }
 
+    const around = permits === undefined ? undefined : permitted(permits)
+    const runOptions: SecretsConfigPolicy.RunOptions = {
+      around,
+      retries: retriesMade,
+      attributes: { "secrets_config.dialect": dialect }
+    }
     const run = <A>(
       call: internalAnswer.Call<A>,
       request: HttpClientRequest.HttpClientRequest
     ): Effect.Effect<A, SecretsConfigError> =>
-      Effect.clockWith((clock) =>
-        FiberRef.getWith(currentDeadline, (outer) => {
-          const start = clock.unsafeCurrentTimeMillis()
-          const own = start + deadlineMillis
-          // Read again at every decision: a deadline shared by several callers (the cache's) moves.
-          const deadlineAt = outer === undefined ? () => own : () => Math.min(own, outer.at)
-          const pastDeadline = () => timedOut(call, "deadline", Math.max(0, deadlineAt() - start))
-          let attempts = 0
-          // One attempt, bounded by its own timeout or by what is left of the deadline if shorter.
-          const attempt = Effect.suspend((): Effect.Effect<A, SecretsConfigError> => {
-            const remaining = deadlineAt() - clock.unsafeCurrentTimeMillis()
-            if (remaining <= 0) return Effect.fail(pastDeadline())
-            attempts++
-            const timed = (left: number) =>
-              left <= 0
-                ? Effect.fail(pastDeadline())
-                : timeoutMillis < left
-                  ? exchange(call, request, timeoutMillis, () => timedOut(call, "attempt", timeoutMillis))
-                  : exchange(call, request, left, pastDeadline)
-            if (permits === undefined) return timed(remaining)
-            // A free slot: no extra timer. Otherwise wait for one within the deadline only, so that
-            // queueing behind other calls does not eat the attempt's own timeout. The permit is
-            // released only once the attempt has ended and its request is closed.
-            return permits.ifFree(timed(remaining), () =>
-              Effect.timeoutFail(
-                permits.withPermit(Effect.suspend(() => timed(deadlineAt() - clock.unsafeCurrentTimeMillis()))),
-                { duration: remaining, onTimeout: pastDeadline }
-              )
-            )
-          })
-          // A retry starts only when its delay ends before the deadline; else the last error stands.
-          const schedule = () =>
-            Schedule.checkEffect(retryDelays, (error: SecretsConfigError, delay) =>
-              clock.unsafeCurrentTimeMillis() + Duration.toMillis(delay) < deadlineAt()
-                ? Effect.as(
-                    Effect.zipRight(
-                      Effect.logDebug("retrying a transient failure").pipe(
-                        Effect.annotateLogs({
-                          "secrets_config.error": error._tag,
-                          "secrets_config.attempt": attempts + 1
-                        })
-                      ),
-                      Metric.increment(retriesMade)
-                    ),
-                    true
-                  )
-                : Effect.succeed(false)
-            )
-          // `Effect.retry` is entered only after a transient failure, which it is handed first: a
-          // call answered at once pays nothing for the schedule.
-          const retried = (first: SecretsConfigError): Effect.Effect<A, SecretsConfigError> => {
-            if (!isTransient(first)) return Effect.fail(first)
-            let replay = true
-            const again = Effect.suspend(() => {
-              if (!replay) return attempt
-              replay = false
-              return Effect.fail(first)
-            })
-            return Effect.retry(again, schedule())
-          }
-          return Effect.catchAll(attempt, retried).pipe(
-            Effect.ensuring(
-              Effect.suspend(() =>
-                Effect.annotateCurrentSpan({ "secrets_config.dialect": dialect, "secrets_config.attempts": attempts })
-              )
-            )
-          )
-        })
+      SecretsConfigPolicy.run(
+        policy,
+        call,
+        (bound, onTimeout) => exchange(call, request, bound, onTimeout),
+        runOptions
       ).pipe(Effect.locallyWith(Headers.currentRedactedNames, addTokenHeader))
 
     const missingToken = (
@@ -491,8 +418,22 @@ export const make = (
     })
   })
 
-const timedOut = (call: internalAnswer.Subject, scope: "attempt" | "deadline", timeoutMillis: number): RequestTimeout =>
-  new RequestTimeout({ kind: call.kind, resource: call.resource, timeoutMillis, scope })
+/**
+ * A free slot: no extra timer. Otherwise the attempt waits for one within the deadline only, so
+ * that queueing behind other calls does not eat its own timeout. The permit is released only once
+ * the attempt has ended and its request is closed.
+ */
+const permitted =
+  (permits: internalPermits.Permits): NonNullable<SecretsConfigPolicy.RunOptions["around"]> =>
+  (timed, remaining, pastDeadline, deadlineAt) =>
+    Effect.clockWith((clock) =>
+      permits.ifFree(timed(remaining), () =>
+        Effect.timeoutFail(
+          permits.withPermit(Effect.suspend(() => timed(deadlineAt() - clock.unsafeCurrentTimeMillis()))),
+          { duration: remaining, onTimeout: pastDeadline }
+        )
+      )
+    )
 
 // --- layers --------------------------------------------------------------------------------
 

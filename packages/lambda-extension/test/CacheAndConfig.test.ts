@@ -158,7 +158,9 @@ describe("SecretsConfigProvider over the live layer", () => {
     }).pipe(
       Effect.provide(
         SecretsConfigProvider.layer({ prefix: "/app" }).pipe(
-          Layer.provide(MemorySecretsConfig.layer({ parameters: { "/app/K000": "v" } }, { missing: "exact" }))
+          Layer.provide(
+            MemorySecretsConfig.layer({ parameters: [{ name: "/app/K000", value: "v" }] }, { missing: "exact" })
+          )
         )
       )
     )

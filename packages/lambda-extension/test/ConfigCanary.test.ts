@@ -19,19 +19,19 @@ const canary = (n: number) => `${MARK}${n}x`
 
 const dbSecret = { port: canary(1), host: "db.internal", deep: { inner: { value: canary(2) } }, count: canary(3) }
 
-const store: MemorySecretsConfig.Store = {
-  parameters: {
-    "/app/PORT": { type: "SecureString", value: canary(4) },
-    "/app/PORTS": { type: "SecureString", value: `1,${canary(5)},3` },
-    "/app/MODE": { type: "SecureString", value: canary(6) },
-    "/app/TOKEN": { type: "SecureString", value: canary(7) },
-    "/app/WRAPPED": { type: "SecureString", value: `prefix-${canary(8)}-suffix` }
-  },
-  secrets: {
-    "app/db": JSON.stringify(dbSecret),
-    "app/raw": `not json ${canary(9)}`,
-    "app/list": JSON.stringify({ values: [1, canary(10), 3] })
-  }
+const store: MemorySecretsConfig.StoreSeed = {
+  parameters: [
+    { name: "/app/PORT", type: "SecureString", value: canary(4) },
+    { name: "/app/PORTS", type: "SecureString", value: `1,${canary(5)},3` },
+    { name: "/app/MODE", type: "SecureString", value: canary(6) },
+    { name: "/app/TOKEN", type: "SecureString", value: canary(7) },
+    { name: "/app/WRAPPED", type: "SecureString", value: `prefix-${canary(8)}-suffix` }
+  ],
+  secrets: [
+    { name: "app/db", json: dbSecret },
+    { name: "app/raw", value: `not json ${canary(9)}` },
+    { name: "app/list", json: { values: [1, canary(10), 3] } }
+  ]
 }
 
 const options: SecretsConfigProvider.Options = {
@@ -190,22 +190,8 @@ describe("no secret in any ConfigError (memory layer)", () => {
 describe("no secret in any ConfigError (live layer, emulator)", () => {
   it.scopedLive("the same shapes over real sockets", () =>
     Effect.gen(function* () {
-      const emulator = yield* Emulator.make({
-        store: {
-          parameters: [
-            { name: "/app/PORT", type: "SecureString", value: canary(4) },
-            { name: "/app/PORTS", type: "SecureString", value: `1,${canary(5)},3` },
-            { name: "/app/MODE", type: "SecureString", value: canary(6) },
-            { name: "/app/TOKEN", type: "SecureString", value: canary(7) },
-            { name: "/app/WRAPPED", type: "SecureString", value: `prefix-${canary(8)}-suffix` }
-          ],
-          secrets: [
-            { name: "app/db", json: dbSecret },
-            { name: "app/raw", value: `not json ${canary(9)}` },
-            { name: "app/list", json: { values: [1, canary(10), 3] } }
-          ]
-        }
-      })
+      // The memory layer's store, as is: one store format for both.
+      const emulator = yield* Emulator.make({ store })
       const live = LambdaExtension.layerNode({ port: emulator.port, token: Redacted.make(emulator.token) })
       const provided = Effect.provide(SecretsConfigProvider.layer(options).pipe(Layer.provide(live)))
       for (const shape of shapes) {

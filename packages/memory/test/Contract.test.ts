@@ -1,40 +1,16 @@
-/** The shared contract suite, run against the memory layer in both missing modes. */
+/** The published contract suite, run against the memory layer in both missing modes, seeded as is. */
 import { MemorySecretsConfig } from "@secrets-config/memory"
-import { type ContractSeed, runContract } from "../../core/test/utils/contract.js"
+import * as TestKit from "@secrets-config/memory/TestKit"
 
-/** The contract's plain seed as the memory layer's store. */
-const storeOf = (seed: ContractSeed): MemorySecretsConfig.Store => ({
-  parameters: Object.fromEntries(
-    seed.parameters.map((parameter) => [
-      parameter.name,
-      {
-        type: parameter.type,
-        value: parameter.value,
-        history: parameter.history,
-        labels: parameter.labels
-      }
-    ])
-  ),
-  secrets: Object.fromEntries(
-    seed.secrets.map((secret) => [
-      secret.name,
-      {
-        versions: secret.versions.map((version) => ({
-          value: version.value,
-          stages: version.stages,
-          versionId: version.versionId
-        }))
-      }
-    ])
-  )
-})
-
-runContract("MemorySecretsConfig (missing: extension)", (seed) => MemorySecretsConfig.layer(storeOf(seed)), {
+TestKit.runContract("MemorySecretsConfig (missing: extension)", (seed) => MemorySecretsConfig.layer(seed), {
   missing: "UpstreamError"
 })
 
-runContract(
+TestKit.runContract(
   "MemorySecretsConfig (missing: exact)",
-  (seed) => MemorySecretsConfig.layer(storeOf(seed), { missing: "exact" }),
+  (seed) => MemorySecretsConfig.layer(seed, { missing: "exact" }),
   { missing: "NotFound" }
 )
+
+// The kit's own layer (a fresh store per test, also under it.layer) is a memory layer too.
+TestKit.runContract("TestKit.layer", (seed) => TestKit.layer(seed))

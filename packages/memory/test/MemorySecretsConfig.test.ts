@@ -2,26 +2,27 @@ import { assert, describe, it } from "@effect/vitest"
 import * as SecretsConfig from "@secrets-config/core/SecretsConfig"
 import * as SecretsConfigError from "@secrets-config/core/SecretsConfigError"
 import { MemorySecretsConfig } from "@secrets-config/memory"
-import { Cause, Effect, Exit, Fiber, Option, Redacted, TestClock } from "effect"
+import { Cause, Effect, Exit, Fiber, Option, Redacted, Schedule, TestClock } from "effect"
 
 const CANARY = "canary-7f3a9c-secret"
 const GENERIC = "an unexpected error occurred while executing request"
 
-const store: MemorySecretsConfig.Store = {
-  parameters: {
-    "/app/host": "db.internal",
-    "/app/hosts": ["a", "b", "c"],
-    "/app/key": { type: "SecureString", value: CANARY },
-    "/app/flag": { value: "v3", history: ["v1", "v2"], labels: { Prod: 2 } }
-  },
-  secrets: {
-    "app/db": CANARY,
-    "app/cert": Uint8Array.from([1, 2, 3])
-  }
+const store: MemorySecretsConfig.StoreSeed = {
+  parameters: [
+    { name: "/app/host", value: "db.internal" },
+    { name: "/app/hosts", value: ["a", "b", "c"] },
+    { name: "/app/key", type: "SecureString", value: CANARY },
+    { name: "/app/flag", versions: [{ value: "v1" }, { value: "v2", labels: ["Prod"] }, { value: "v3" }] }
+  ],
+  secrets: [
+    { name: "app/db", value: CANARY },
+    { name: "app/cert", value: Uint8Array.from([1, 2, 3]) }
+  ]
 }
 
-const provide = (options?: MemorySecretsConfig.Options, seed: MemorySecretsConfig.Store = store) =>
-  Effect.provide(MemorySecretsConfig.layer(seed, options))
+/** The store's own mechanics, without the retry policy (it has its own tests below). */
+const provide = (options?: MemorySecretsConfig.Options, seed: MemorySecretsConfig.StoreSeed = store) =>
+  Effect.provide(MemorySecretsConfig.layer(seed, { policy: false, ...options }))
 
 const valueOf = (name: string, options?: SecretsConfig.GetParameterOptions) =>
   Effect.map(SecretsConfig.parameterValue(name, options), Redacted.value)
@@ -62,7 +63,9 @@ describe("MemorySecretsConfig", () => {
         const first = yield* SecretsConfig.getSecret("s", { versionId: "00000000-0000-4000-8000-000000000001" })
         assert.strictEqual(Redacted.value(first.value as Redacted.Redacted<string>), "one")
         assert.deepStrictEqual(first.versionStages, [])
-      }).pipe(provide({}, { secrets: { s: { versions: [{ value: "one" }, { value: "two" }, { value: "three" }] } } }))
+      }).pipe(
+        provide({}, { secrets: [{ name: "s", versions: [{ value: "one" }, { value: "two" }, { value: "three" }] }] })
+      )
     )
 
     it.effect("dates come from the Clock (TestClock starts at epoch 0) unless seeded", () =>
@@ -81,10 +84,10 @@ describe("MemorySecretsConfig", () => {
           {},
           {
             ...store,
-            parameters: {
-              ...store.parameters,
-              "/dated": { value: "x", lastModifiedDate: new Date("2022-11-16T08:22:40.362Z") }
-            }
+            parameters: [
+              ...store.parameters!,
+              { name: "/dated", value: "x", lastModifiedDate: new Date("2022-11-16T08:22:40.362Z") }
+            ]
           }
         )
       )
@@ -131,28 +134,38 @@ describe("MemorySecretsConfig", () => {
       }).pipe(provide())
     )
 
-    const invalidStores: ReadonlyArray<readonly [string, MemorySecretsConfig.Store]> = [
-      ["a label on a version that does not exist", { parameters: { "/a": { value: "x", labels: { Prod: 2 } } } }],
-      ["a label starting with a digit", { parameters: { "/a": { value: "x", labels: { "1x": 1 } } } }],
-      ["a parameter name under /aws", { parameters: { "/aws/x": "x" } }],
-      ["a path without a leading slash", { parameters: { "a/b": "x" } }],
-      ["a StringList item with a comma", { parameters: { "/a": ["x,y"] } }],
-      ["an empty value", { parameters: { "/a": "" } }],
-      ["a secret without AWSCURRENT", { secrets: { s: { versions: [{ value: "x", stages: ["AWSPENDING"] }] } } }],
+    const invalidStores: ReadonlyArray<readonly [string, MemorySecretsConfig.StoreSeed]> = [
+      [
+        "a label on a version that does not exist",
+        { parameters: [{ name: "/a", versions: [{ value: "x" }, { value: "y", labels: ["9x"] }] }] }
+      ],
+      ["a label starting with a digit", { parameters: [{ name: "/a", value: "x", labels: ["1x"] }] }],
+      ["a parameter name under /aws", { parameters: [{ name: "/aws/x", value: "x" }] }],
+      ["a path without a leading slash", { parameters: [{ name: "a/b", value: "x" }] }],
+      ["a StringList item with a comma", { parameters: [{ name: "/a", value: ["x,y"] }] }],
+      ["an empty value", { parameters: [{ name: "/a", value: "" }] }],
+      [
+        "a parameter with both value and versions",
+        { parameters: [{ name: "/a", value: "x", versions: [{ value: "y" }] }] }
+      ],
+      ["a secret without AWSCURRENT", { secrets: [{ name: "s", versions: [{ value: "x", stages: ["AWSPENDING"] }] }] }],
       [
         "a stage on two versions",
         {
-          secrets: {
-            s: {
+          secrets: [
+            {
+              name: "s",
               versions: [
                 { value: "x", stages: ["AWSCURRENT"] },
                 { value: "y", stages: ["AWSCURRENT"] }
               ]
             }
-          }
+          ]
         }
       ],
-      ["a secret without versions", { secrets: { s: { versions: [] } } }]
+      ["a secret without versions", { secrets: [{ name: "s", versions: [] }] }],
+      ["a secret with two values", { secrets: [{ name: "s", value: "x", json: { a: 1 } }] }],
+      ["a short version id", { secrets: [{ name: "s", value: "x", versionId: "v1" }] }]
     ]
     for (const [label, invalid] of invalidStores) {
       it.effect(`an invalid store is a defect: ${label}`, () =>
@@ -369,6 +382,91 @@ describe("MemorySecretsConfig", () => {
           ["Throttled", "Throttled", "Success"]
         )
       }).pipe(provide())
+    )
+  })
+
+  describe("the retry and deadline policy (the live layer's, on by default)", () => {
+    const live = (options?: MemorySecretsConfig.Options) => Effect.provide(MemorySecretsConfig.layer(store, options))
+    const notReady = new SecretsConfigError.ExtensionNotReady({ kind: "parameter", resource: "/app/host" })
+
+    it.effect("a cold start's not-ready answers are retried, as production retries them (TestClock)", () =>
+      Effect.gen(function* () {
+        yield* MemorySecretsConfig.failNext(2, notReady)
+        const fiber = yield* Effect.fork(valueOf("/app/host"))
+        yield* TestClock.adjust("1 second")
+        assert.strictEqual(yield* Fiber.join(fiber), "db.internal")
+        assert.deepStrictEqual(
+          (yield* MemorySecretsConfig.requests).map((r) => r.outcome),
+          ["ExtensionNotReady", "ExtensionNotReady", "Success"]
+        )
+      }).pipe(live())
+    )
+
+    it.effect("the backoff waits: nothing is retried before the first delay (about 25 ms) has passed", () =>
+      Effect.gen(function* () {
+        yield* MemorySecretsConfig.failNext(1, notReady)
+        const fiber = yield* Effect.fork(valueOf("/app/host"))
+        yield* TestClock.adjust("10 millis")
+        assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
+        assert.strictEqual((yield* MemorySecretsConfig.requests).length, 1)
+        yield* TestClock.adjust("40 millis")
+        assert.strictEqual(yield* Fiber.join(fiber), "db.internal")
+      }).pipe(live())
+    )
+
+    it.effect("a failure that is not transient is returned at once, never retried", () =>
+      Effect.gen(function* () {
+        const denied = new SecretsConfigError.UpstreamError({
+          kind: "parameter",
+          resource: "/app/host",
+          status: 400,
+          body: GENERIC,
+          transient: false
+        })
+        yield* MemorySecretsConfig.failNext(1, denied)
+        assert.strictEqual((yield* Effect.flip(valueOf("/app/host")))._tag, "UpstreamError")
+        assert.strictEqual((yield* MemorySecretsConfig.requests).length, 1)
+      }).pipe(live())
+    )
+
+    it.effect("a hung source: each attempt times out after 1 s, and the call ends at its 5 s deadline", () =>
+      Effect.gen(function* () {
+        yield* MemorySecretsConfig.setLatency("1 hour")
+        const fiber = yield* Effect.fork(Effect.flip(valueOf("/app/host")))
+        yield* TestClock.adjust("10 seconds")
+        const error = yield* Fiber.join(fiber)
+        assert.strictEqual(error._tag, "RequestTimeout")
+        const log = yield* MemorySecretsConfig.requests
+        assert.isAbove(log.length, 1)
+        assert.isTrue(log.every((r) => r.outcome === "Interrupted"))
+      }).pipe(live())
+    )
+
+    it.effect("withDeadline shortens the call: the deadline's RequestTimeout after 300 ms", () =>
+      Effect.gen(function* () {
+        yield* MemorySecretsConfig.setLatency("2 seconds")
+        const fiber = yield* Effect.fork(
+          Effect.flip(valueOf("/app/host").pipe(SecretsConfig.withDeadline("300 millis")))
+        )
+        yield* TestClock.adjust("300 millis")
+        const error = yield* Fiber.join(fiber)
+        assert.strictEqual(error._tag === "RequestTimeout" && error.scope, "deadline")
+      }).pipe(live())
+    )
+
+    it.effect("policy options: no retry at all with Schedule.stop", () =>
+      Effect.gen(function* () {
+        yield* MemorySecretsConfig.failNext(1, notReady)
+        assert.strictEqual((yield* Effect.flip(valueOf("/app/host")))._tag, "ExtensionNotReady")
+      }).pipe(live({ policy: { retry: Schedule.stop } }))
+    )
+
+    it.effect("invalid policy options are a defect naming the option", () =>
+      Effect.gen(function* () {
+        const exit = yield* Effect.exit(valueOf("/app/host").pipe(live({ policy: { timeout: 0 } })))
+        assert.isTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause))
+        if (Exit.isFailure(exit)) assert.include(Cause.pretty(exit.cause), "timeout")
+      })
     )
   })
 

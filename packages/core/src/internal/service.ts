@@ -6,7 +6,7 @@
 import type * as Effect from "effect/Effect"
 import type { Parameter } from "../Parameter.js"
 import type { Secret } from "../Secret.js"
-import type { ParameterRequest, SecretRequest, SecretsConfig } from "../SecretsConfig.js"
+import type { Implementation, ParameterRequest, SecretRequest, SecretsConfig } from "../SecretsConfig.js"
 import type { SecretsConfigError } from "../SecretsConfigError.js"
 
 const InternalsId: unique symbol = Symbol.for("@secrets-config/core/SecretsConfig/ServiceInternals")
@@ -15,6 +15,8 @@ export interface Internals {
   readonly getParameter: (request: ParameterRequest) => Effect.Effect<Parameter, SecretsConfigError>
   readonly getSecret: (request: SecretRequest) => Effect.Effect<Secret, SecretsConfigError>
   readonly peek: ((request: ParameterRequest | SecretRequest) => Parameter | Secret | undefined) | undefined
+  /** The implementation `make` was given, for a layer that rebuilds the service around it (a policy). */
+  readonly implementation?: Implementation | undefined
 }
 
 export const internalsOf = (service: SecretsConfig.Service): Internals | undefined =>

@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import type { IncomingHttpHeaders } from "node:http"
 import type { Cache } from "./cache.js"
 import type { Query, Target } from "./query.js"
-import type { Store } from "./store.js"
+import type { StoreModel as Store } from "@secrets-config/core/StoreModel"
 
 export interface Reply {
   readonly _tag: "Reply"

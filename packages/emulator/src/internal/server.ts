@@ -23,7 +23,7 @@ import type { Context, Reply, Request, UpstreamFailure } from "./dialect.js"
 import * as extension from "./extension.js"
 import { FaultState } from "./faultState.js"
 import { parseFormQuery, parseGoQuery, splitTarget, toRecord } from "./query.js"
-import type { Store } from "./store.js"
+import type { StoreModel as Store } from "@secrets-config/core/StoreModel"
 
 export const HOST = "127.0.0.1"
 

@@ -1,40 +1,11 @@
 /**
- * The store the contract suite (`./contract.ts`) seeds into every `SecretsConfig` implementation, as
- * plain data, and the values it expects back. An implementation's test translates `ContractSeed`
- * into its own store (the memory layer's `Store`, the emulator's state).
+ * The store the contract suite (`./contract.ts`) seeds into every `SecretsConfig` implementation, in
+ * the one store format (the emulator's JSON store file, `StoreSeed`), and the values it expects
+ * back. Plain data, free of Effect types.
+ *
+ * @internal
  */
-
-/** A parameter to seed. */
-export interface ContractParameter {
-  readonly name: string
-  readonly type: "String" | "StringList" | "SecureString"
-  /** The newest version's value (comma-joined for a `StringList`). */
-  readonly value: string
-  /** Older versions' values, oldest first: `history[0]` is version 1, `value` is version `history.length + 1`. */
-  readonly history?: ReadonlyArray<string>
-  /** Label → the version it is attached to. */
-  readonly labels?: Readonly<Record<string, number>>
-}
-
-/** One version of a secret to seed. */
-export interface ContractSecretVersion {
-  readonly value: string | Uint8Array
-  readonly stages: ReadonlyArray<string>
-  /** Honour it when the store can (the tests that need it say so); UUID-shaped. */
-  readonly versionId?: string
-}
-
-/** A secret to seed, its versions oldest first. */
-export interface ContractSecret {
-  readonly name: string
-  readonly versions: ReadonlyArray<ContractSecretVersion>
-}
-
-/** What the contract suite needs in the store before each test. */
-export interface ContractSeed {
-  readonly parameters: ReadonlyArray<ContractParameter>
-  readonly secrets: ReadonlyArray<ContractSecret>
-}
+import type { StoreSeed } from "@secrets-config/core/StoreModel"
 
 /** A value that must never show up in a string, a JSON text, an inspection or an error message. */
 export const CANARY = "canary-7f3a9c-secret"
@@ -82,17 +53,19 @@ export const versionIds = {
   binaryCurrent: "c0ffee00-0000-4000-8000-00000000b002"
 } as const
 
-export const seed: ContractSeed = {
+export const seed: StoreSeed = {
   parameters: [
     { name: names.string, type: "String", value: values.string },
-    { name: names.list, type: "StringList", value: values.list.join(",") },
+    { name: names.list, type: "StringList", value: values.list },
     { name: names.secure, type: "SecureString", value: CANARY },
     {
       name: names.versioned,
       type: "String",
-      value: values.versioned[2]!,
-      history: values.versioned.slice(0, 2),
-      labels: { Legacy: 1, Stable: 2 }
+      versions: [
+        { value: values.versioned[0]!, labels: ["Legacy"] },
+        { value: values.versioned[1]!, labels: ["Stable"] },
+        { value: values.versioned[2]! }
+      ]
     },
     { name: names.port, type: "String", value: values.port },
     { name: names.settings, type: "String", value: JSON.stringify(values.settings) },

@@ -1,26 +1,23 @@
 /**
  * The contract suite: one set of behaviour tests that every `SecretsConfig` implementation must
  * pass — the memory layer, and the live layer over the emulator — so that a test double cannot drift
- * from the real thing. Call `runContract` from an implementation's `*.test.ts`.
+ * from the real thing. Published through `TestKit.runContract`.
+ *
+ * @internal
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as SecretsConfig from "@secrets-config/core/SecretsConfig"
 import * as SecretsConfigError from "@secrets-config/core/SecretsConfigError"
-import { Effect, Encoding, Inspectable, type Layer, Option, Redacted, Schema } from "effect"
+import type { StoreSeed } from "@secrets-config/core/StoreModel"
+import * as Effect from "effect/Effect"
+import * as Encoding from "effect/Encoding"
+import * as Inspectable from "effect/Inspectable"
+import type * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import * as util from "node:util"
-import {
-  CANARY,
-  type ContractSeed,
-  GENERIC_ERROR_BODY,
-  names,
-  REFERENCE_PREFIX,
-  seed,
-  values,
-  versionIds
-} from "./fixtures.js"
-
-export type { ContractParameter, ContractSecret, ContractSecretVersion, ContractSeed } from "./fixtures.js"
-export { CANARY, names, seed, values, versionIds } from "./fixtures.js"
+import { CANARY, GENERIC_ERROR_BODY, names, REFERENCE_PREFIX, seed, values, versionIds } from "./contractSeed.js"
 
 /**
  * Options of `runContract`.
@@ -33,6 +30,11 @@ export interface ContractOptions {
   readonly missing?: "UpstreamError" | "NotFound"
   /** Run on live time (`it.live`), for layers over real sockets. Default: virtual time (`it.effect`). */
   readonly live?: boolean
+  /**
+   * Which stores the implementation serves: `"both"` (default), or `"secrets"` for a source that
+   * serves only Secrets Manager (the Secrets Manager Agent): the parameter tests are left out.
+   */
+  readonly serves?: "both" | "secrets"
 }
 
 type Body = () => Effect.Effect<void, unknown, SecretsConfig.SecretsConfig>
@@ -83,7 +85,7 @@ const assertNoCanary = (u: unknown) => {
  */
 export const runContract = (
   name: string,
-  makeLayer: (seed: ContractSeed) => Layer.Layer<SecretsConfig.SecretsConfig, unknown>,
+  makeLayer: (seed: StoreSeed) => Layer.Layer<SecretsConfig.SecretsConfig, unknown>,
   options?: ContractOptions
 ): void => {
   const missingTag = options?.missing ?? "UpstreamError"
@@ -92,6 +94,9 @@ export const runContract = (
     if (options?.live === true) it.live(label, run)
     else it.effect(label, run)
   }
+  const servesParameters = options?.serves !== "secrets"
+  // A source without Parameter Store gets no parameter test at all (none is registered, none skipped).
+  const parameterTest: typeof test = servesParameters ? test : () => {}
 
   const assertMissing = (
     error: SecretsConfigError.SecretsConfigError,
@@ -112,183 +117,199 @@ export const runContract = (
   const getSecretArn = (secretId: string) => Effect.map(SecretsConfig.getSecret(secretId), (secret) => secret.arn)
 
   describe(`SecretsConfig contract: ${name}`, () => {
-    describe("parameters", () => {
-      test("String: value, type, version, ARN and data type", () =>
-        Effect.gen(function* () {
-          const parameter = yield* SecretsConfig.getParameter(names.string)
-          assert.strictEqual(text(parameter.value), values.string)
-          assert.strictEqual(parameter.name, names.string)
-          assert.strictEqual(parameter.type, "String")
-          assert.strictEqual(parameter.version, 1)
-          assert.isTrue(Option.isNone(parameter.selector))
-          assert.match(parameter.arn, PARAMETER_ARN(names.string))
-          assert.deepStrictEqual(parameter.dataType, Option.some("text"))
-          assert.isTrue(Option.isNone(parameter.secret))
-          assertValidDate(parameter.lastModifiedDate)
-          assert.strictEqual(Redacted.value(yield* SecretsConfig.parameterValue(names.string)), values.string)
-        }))
-
-      test("StringList: the value is comma-joined and parameterList splits it", () =>
-        Effect.gen(function* () {
-          const parameter = yield* SecretsConfig.getParameter(names.list)
-          assert.strictEqual(parameter.type, "StringList")
-          assert.strictEqual(text(parameter.value), values.list.join(","))
-          assert.deepStrictEqual(yield* SecretsConfig.parameterList(names.list), values.list)
-        }))
-
-      test("SecureString: decrypted by default", () =>
-        Effect.gen(function* () {
-          const parameter = yield* SecretsConfig.getParameter(names.secure)
-          assert.strictEqual(parameter.type, "SecureString")
-          assert.strictEqual(text(parameter.value), CANARY)
-          const explicit = yield* SecretsConfig.getParameter(names.secure, { withDecryption: true })
-          assert.strictEqual(text(explicit.value), CANARY)
-        }))
-
-      test("SecureString with withDecryption: false gives base64 ciphertext, not the plaintext", () =>
-        Effect.gen(function* () {
-          const parameter = yield* SecretsConfig.getParameter(names.secure, { withDecryption: false })
-          assert.strictEqual(parameter.type, "SecureString")
-          const ciphertext = text(parameter.value)
-          assert.notStrictEqual(ciphertext, CANARY)
-          assert.notInclude(ciphertext, CANARY)
-          assert.match(ciphertext, BASE64)
-          assert.notInclude(
-            Encoding.decodeBase64String(ciphertext).pipe(
-              Option.getRight,
-              Option.getOrElse(() => "")
-            ),
-            CANARY
-          )
-        }))
-
-      test("withDecryption: false changes nothing for a String", () =>
-        Effect.gen(function* () {
-          const parameter = yield* SecretsConfig.getParameter(names.string, { withDecryption: false })
-          assert.strictEqual(text(parameter.value), values.string)
-        }))
-
-      test("the newest version by default; `version` selects one and is echoed as the selector", () =>
-        Effect.gen(function* () {
-          const latest = yield* SecretsConfig.getParameter(names.versioned)
-          assert.strictEqual(text(latest.value), values.versioned[2])
-          assert.strictEqual(latest.version, 3)
-          for (const version of [1, 2, 3]) {
-            const parameter = yield* SecretsConfig.getParameter(names.versioned, { version })
-            assert.strictEqual(text(parameter.value), values.versioned[version - 1])
-            assert.strictEqual(parameter.version, version)
-            assert.deepStrictEqual(parameter.selector, Option.some(`:${version}`))
-            assert.strictEqual(parameter.name, names.versioned)
-          }
-        }))
-
-      test("`label` selects the version it is attached to", () =>
-        Effect.gen(function* () {
-          const stable = yield* SecretsConfig.getParameter(names.versioned, { label: "Stable" })
-          assert.strictEqual(text(stable.value), values.versioned[1])
-          assert.strictEqual(stable.version, 2)
-          assert.deepStrictEqual(stable.selector, Option.some(":Stable"))
-          const legacy = yield* SecretsConfig.getParameter(names.versioned, { label: "Legacy" })
-          assert.strictEqual(text(legacy.value), values.versioned[0])
-          assert.strictEqual(legacy.version, 1)
-        }))
-
-      test("an inline selector (`name:2`, `name:Legacy`) selects like the options", () =>
-        Effect.gen(function* () {
-          const second = yield* SecretsConfig.getParameter(`${names.versioned}:2`)
-          assert.strictEqual(text(second.value), values.versioned[1])
-          assert.strictEqual(second.version, 2)
-          const legacy = yield* SecretsConfig.getParameter(`${names.versioned}:Legacy`)
-          assert.strictEqual(text(legacy.value), values.versioned[0])
-          assert.strictEqual(legacy.version, 1)
-        }))
-
-      test("an ARN name reaches the same parameter, with options and inline selectors", () =>
-        Effect.gen(function* () {
-          const plain = yield* SecretsConfig.getParameter(names.string)
-          const byArn = yield* SecretsConfig.getParameter(plain.arn)
-          assert.strictEqual(text(byArn.value), values.string)
-          assert.strictEqual(byArn.arn, plain.arn)
-          const versioned = yield* SecretsConfig.getParameter(names.versioned)
-          assert.match(versioned.arn, PARAMETER_ARN(names.versioned))
-          const stable = yield* SecretsConfig.getParameter(versioned.arn, { label: "Stable" })
-          assert.strictEqual(text(stable.value), values.versioned[1])
-          const first = yield* SecretsConfig.getParameter(`${versioned.arn}:1`)
-          assert.strictEqual(text(first.value), values.versioned[0])
-          const secure = yield* SecretsConfig.getParameter(names.secure)
-          assert.strictEqual(text((yield* SecretsConfig.getParameter(secure.arn)).value), CANARY)
-        }))
-
-      test("the ARN of a name without a leading `/` is `…:parameter/<name>` and reaches it", () =>
-        Effect.gen(function* () {
-          const parameter = yield* SecretsConfig.getParameter(names.topLevel)
-          assert.strictEqual(text(parameter.value), values.topLevel)
-          assert.match(parameter.arn, PARAMETER_ARN(names.topLevel))
-          const byArn = yield* SecretsConfig.getParameter(parameter.arn)
-          assert.strictEqual(text(byArn.value), values.topLevel)
-        }))
-    })
-
-    describe("/aws/reference/secretsmanager/ names", () => {
-      test("a string secret: Version 0, no data type, the secret's ARN, Type SecureString, the Secret", () =>
-        Effect.gen(function* () {
-          const secretArn = yield* getSecretArn(names.stringSecret)
-          const parameter = yield* SecretsConfig.getParameter(`${REFERENCE_PREFIX}${names.stringSecret}`)
-          assert.strictEqual(parameter.name, `${REFERENCE_PREFIX}${names.stringSecret}`)
-          assert.strictEqual(text(parameter.value), values.secretCurrent)
-          assert.strictEqual(parameter.type, "SecureString")
-          assert.strictEqual(parameter.version, 0)
-          assert.isTrue(Option.isNone(parameter.dataType))
-          assert.strictEqual(parameter.arn, secretArn)
-          assertValidDate(parameter.lastModifiedDate)
-          assert.isTrue(Option.isSome(parameter.secret))
-          const secret = Option.getOrThrow(parameter.secret)
-          assert.strictEqual(secret.name, names.stringSecret)
-          assert.strictEqual(secret.arn, secretArn)
-          assert.strictEqual(text(secret.value), values.secretCurrent)
-          assert.include(secret.versionStages, "AWSCURRENT")
-          assert.strictEqual(secret.versionId, versionIds.secretCurrent)
-        }))
-
-      test("withDecryption: false is ignored for a reference (always decrypted)", () =>
-        Effect.gen(function* () {
-          const parameter = yield* SecretsConfig.getParameter(`${REFERENCE_PREFIX}${names.stringSecret}`, {
-            withDecryption: false
+    if (servesParameters)
+      describe("parameters", () => {
+        parameterTest("String: value, type, version, ARN and data type", () =>
+          Effect.gen(function* () {
+            const parameter = yield* SecretsConfig.getParameter(names.string)
+            assert.strictEqual(text(parameter.value), values.string)
+            assert.strictEqual(parameter.name, names.string)
+            assert.strictEqual(parameter.type, "String")
+            assert.strictEqual(parameter.version, 1)
+            assert.isTrue(Option.isNone(parameter.selector))
+            assert.match(parameter.arn, PARAMETER_ARN(names.string))
+            assert.deepStrictEqual(parameter.dataType, Option.some("text"))
+            assert.isTrue(Option.isNone(parameter.secret))
+            assertValidDate(parameter.lastModifiedDate)
+            assert.strictEqual(Redacted.value(yield* SecretsConfig.parameterValue(names.string)), values.string)
           })
-          assert.strictEqual(text(parameter.value), values.secretCurrent)
-        }))
+        )
 
-      test("`label` and an inline selector name a stage or a version id", () =>
-        Effect.gen(function* () {
-          const name = `${REFERENCE_PREFIX}${names.stringSecret}`
-          const previous = yield* SecretsConfig.getParameter(name, { label: "AWSPREVIOUS" })
-          assert.strictEqual(text(previous.value), values.secretPrevious)
-          assert.deepStrictEqual(previous.selector, Option.some(":AWSPREVIOUS"))
-          assert.strictEqual(previous.name, name)
-          assert.include(Option.getOrThrow(previous.secret).versionStages, "AWSPREVIOUS")
-          const inline = yield* SecretsConfig.getParameter(`${name}:AWSPREVIOUS`)
-          assert.strictEqual(text(inline.value), values.secretPrevious)
-          const byId = yield* SecretsConfig.getParameter(`${name}:${versionIds.secretPrevious}`)
-          assert.strictEqual(text(byId.value), values.secretPrevious)
-          const byIdLabel = yield* SecretsConfig.getParameter(name, { label: versionIds.secretCurrent })
-          assert.strictEqual(text(byIdLabel.value), values.secretCurrent)
-        }))
-
-      test("a binary secret: the bytes in `secret`, their base64 as the value", () =>
-        Effect.gen(function* () {
-          const parameter = yield* SecretsConfig.getParameter(`${REFERENCE_PREFIX}${names.binarySecret}`)
-          assert.strictEqual(parameter.type, "SecureString")
-          assert.strictEqual(parameter.version, 0)
-          const secret = Option.getOrThrow(parameter.secret)
-          assert.isTrue(secret.isBinary)
-          assert.deepStrictEqual(bytes(secret.value), values.binaryCurrent)
-          assert.strictEqual(text(parameter.value), Encoding.encodeBase64(values.binaryCurrent))
-          const previous = yield* SecretsConfig.getParameter(`${REFERENCE_PREFIX}${names.binarySecret}`, {
-            label: "AWSPREVIOUS"
+        parameterTest("StringList: the value is comma-joined and parameterList splits it", () =>
+          Effect.gen(function* () {
+            const parameter = yield* SecretsConfig.getParameter(names.list)
+            assert.strictEqual(parameter.type, "StringList")
+            assert.strictEqual(text(parameter.value), values.list.join(","))
+            assert.deepStrictEqual(yield* SecretsConfig.parameterList(names.list), values.list)
           })
-          assert.deepStrictEqual(bytes(Option.getOrThrow(previous.secret).value), values.binaryPrevious)
-        }))
-    })
+        )
+
+        parameterTest("SecureString: decrypted by default", () =>
+          Effect.gen(function* () {
+            const parameter = yield* SecretsConfig.getParameter(names.secure)
+            assert.strictEqual(parameter.type, "SecureString")
+            assert.strictEqual(text(parameter.value), CANARY)
+            const explicit = yield* SecretsConfig.getParameter(names.secure, { withDecryption: true })
+            assert.strictEqual(text(explicit.value), CANARY)
+          })
+        )
+
+        parameterTest("SecureString with withDecryption: false gives base64 ciphertext, not the plaintext", () =>
+          Effect.gen(function* () {
+            const parameter = yield* SecretsConfig.getParameter(names.secure, { withDecryption: false })
+            assert.strictEqual(parameter.type, "SecureString")
+            const ciphertext = text(parameter.value)
+            assert.notStrictEqual(ciphertext, CANARY)
+            assert.notInclude(ciphertext, CANARY)
+            assert.match(ciphertext, BASE64)
+            assert.notInclude(
+              Encoding.decodeBase64String(ciphertext).pipe(
+                Option.getRight,
+                Option.getOrElse(() => "")
+              ),
+              CANARY
+            )
+          })
+        )
+
+        parameterTest("withDecryption: false changes nothing for a String", () =>
+          Effect.gen(function* () {
+            const parameter = yield* SecretsConfig.getParameter(names.string, { withDecryption: false })
+            assert.strictEqual(text(parameter.value), values.string)
+          })
+        )
+
+        parameterTest("the newest version by default; `version` selects one and is echoed as the selector", () =>
+          Effect.gen(function* () {
+            const latest = yield* SecretsConfig.getParameter(names.versioned)
+            assert.strictEqual(text(latest.value), values.versioned[2])
+            assert.strictEqual(latest.version, 3)
+            for (const version of [1, 2, 3]) {
+              const parameter = yield* SecretsConfig.getParameter(names.versioned, { version })
+              assert.strictEqual(text(parameter.value), values.versioned[version - 1])
+              assert.strictEqual(parameter.version, version)
+              assert.deepStrictEqual(parameter.selector, Option.some(`:${version}`))
+              assert.strictEqual(parameter.name, names.versioned)
+            }
+          })
+        )
+
+        parameterTest("`label` selects the version it is attached to", () =>
+          Effect.gen(function* () {
+            const stable = yield* SecretsConfig.getParameter(names.versioned, { label: "Stable" })
+            assert.strictEqual(text(stable.value), values.versioned[1])
+            assert.strictEqual(stable.version, 2)
+            assert.deepStrictEqual(stable.selector, Option.some(":Stable"))
+            const legacy = yield* SecretsConfig.getParameter(names.versioned, { label: "Legacy" })
+            assert.strictEqual(text(legacy.value), values.versioned[0])
+            assert.strictEqual(legacy.version, 1)
+          })
+        )
+
+        parameterTest("an inline selector (`name:2`, `name:Legacy`) selects like the options", () =>
+          Effect.gen(function* () {
+            const second = yield* SecretsConfig.getParameter(`${names.versioned}:2`)
+            assert.strictEqual(text(second.value), values.versioned[1])
+            assert.strictEqual(second.version, 2)
+            const legacy = yield* SecretsConfig.getParameter(`${names.versioned}:Legacy`)
+            assert.strictEqual(text(legacy.value), values.versioned[0])
+            assert.strictEqual(legacy.version, 1)
+          })
+        )
+
+        parameterTest("an ARN name reaches the same parameter, with options and inline selectors", () =>
+          Effect.gen(function* () {
+            const plain = yield* SecretsConfig.getParameter(names.string)
+            const byArn = yield* SecretsConfig.getParameter(plain.arn)
+            assert.strictEqual(text(byArn.value), values.string)
+            assert.strictEqual(byArn.arn, plain.arn)
+            const versioned = yield* SecretsConfig.getParameter(names.versioned)
+            assert.match(versioned.arn, PARAMETER_ARN(names.versioned))
+            const stable = yield* SecretsConfig.getParameter(versioned.arn, { label: "Stable" })
+            assert.strictEqual(text(stable.value), values.versioned[1])
+            const first = yield* SecretsConfig.getParameter(`${versioned.arn}:1`)
+            assert.strictEqual(text(first.value), values.versioned[0])
+            const secure = yield* SecretsConfig.getParameter(names.secure)
+            assert.strictEqual(text((yield* SecretsConfig.getParameter(secure.arn)).value), CANARY)
+          })
+        )
+
+        parameterTest("the ARN of a name without a leading `/` is `…:parameter/<name>` and reaches it", () =>
+          Effect.gen(function* () {
+            const parameter = yield* SecretsConfig.getParameter(names.topLevel)
+            assert.strictEqual(text(parameter.value), values.topLevel)
+            assert.match(parameter.arn, PARAMETER_ARN(names.topLevel))
+            const byArn = yield* SecretsConfig.getParameter(parameter.arn)
+            assert.strictEqual(text(byArn.value), values.topLevel)
+          })
+        )
+      })
+
+    if (servesParameters)
+      describe("/aws/reference/secretsmanager/ names", () => {
+        parameterTest("a string secret: Version 0, no data type, the secret's ARN, Type SecureString, the Secret", () =>
+          Effect.gen(function* () {
+            const secretArn = yield* getSecretArn(names.stringSecret)
+            const parameter = yield* SecretsConfig.getParameter(`${REFERENCE_PREFIX}${names.stringSecret}`)
+            assert.strictEqual(parameter.name, `${REFERENCE_PREFIX}${names.stringSecret}`)
+            assert.strictEqual(text(parameter.value), values.secretCurrent)
+            assert.strictEqual(parameter.type, "SecureString")
+            assert.strictEqual(parameter.version, 0)
+            assert.isTrue(Option.isNone(parameter.dataType))
+            assert.strictEqual(parameter.arn, secretArn)
+            assertValidDate(parameter.lastModifiedDate)
+            assert.isTrue(Option.isSome(parameter.secret))
+            const secret = Option.getOrThrow(parameter.secret)
+            assert.strictEqual(secret.name, names.stringSecret)
+            assert.strictEqual(secret.arn, secretArn)
+            assert.strictEqual(text(secret.value), values.secretCurrent)
+            assert.include(secret.versionStages, "AWSCURRENT")
+            assert.strictEqual(secret.versionId, versionIds.secretCurrent)
+          })
+        )
+
+        parameterTest("withDecryption: false is ignored for a reference (always decrypted)", () =>
+          Effect.gen(function* () {
+            const parameter = yield* SecretsConfig.getParameter(`${REFERENCE_PREFIX}${names.stringSecret}`, {
+              withDecryption: false
+            })
+            assert.strictEqual(text(parameter.value), values.secretCurrent)
+          })
+        )
+
+        parameterTest("`label` and an inline selector name a stage or a version id", () =>
+          Effect.gen(function* () {
+            const name = `${REFERENCE_PREFIX}${names.stringSecret}`
+            const previous = yield* SecretsConfig.getParameter(name, { label: "AWSPREVIOUS" })
+            assert.strictEqual(text(previous.value), values.secretPrevious)
+            assert.deepStrictEqual(previous.selector, Option.some(":AWSPREVIOUS"))
+            assert.strictEqual(previous.name, name)
+            assert.include(Option.getOrThrow(previous.secret).versionStages, "AWSPREVIOUS")
+            const inline = yield* SecretsConfig.getParameter(`${name}:AWSPREVIOUS`)
+            assert.strictEqual(text(inline.value), values.secretPrevious)
+            const byId = yield* SecretsConfig.getParameter(`${name}:${versionIds.secretPrevious}`)
+            assert.strictEqual(text(byId.value), values.secretPrevious)
+            const byIdLabel = yield* SecretsConfig.getParameter(name, { label: versionIds.secretCurrent })
+            assert.strictEqual(text(byIdLabel.value), values.secretCurrent)
+          })
+        )
+
+        parameterTest("a binary secret: the bytes in `secret`, their base64 as the value", () =>
+          Effect.gen(function* () {
+            const parameter = yield* SecretsConfig.getParameter(`${REFERENCE_PREFIX}${names.binarySecret}`)
+            assert.strictEqual(parameter.type, "SecureString")
+            assert.strictEqual(parameter.version, 0)
+            const secret = Option.getOrThrow(parameter.secret)
+            assert.isTrue(secret.isBinary)
+            assert.deepStrictEqual(bytes(secret.value), values.binaryCurrent)
+            assert.strictEqual(text(parameter.value), Encoding.encodeBase64(values.binaryCurrent))
+            const previous = yield* SecretsConfig.getParameter(`${REFERENCE_PREFIX}${names.binarySecret}`, {
+              label: "AWSPREVIOUS"
+            })
+            assert.deepStrictEqual(bytes(Option.getOrThrow(previous.secret).value), values.binaryPrevious)
+          })
+        )
+      })
 
     describe("secrets", () => {
       test("a string secret: AWSCURRENT by default, with ARN, name, version id, stages and date", () =>
@@ -370,17 +391,19 @@ export const runContract = (
     })
 
     describe("decoding with Schema", () => {
-      test("parameterAs with Schema.NumberFromString", () =>
+      parameterTest("parameterAs with Schema.NumberFromString", () =>
         Effect.gen(function* () {
           assert.strictEqual(yield* SecretsConfig.parameterAs(names.port, Schema.NumberFromString), Number(values.port))
-        }))
+        })
+      )
 
-      test("parameterAs with Schema.parseJson(struct)", () =>
+      parameterTest("parameterAs with Schema.parseJson(struct)", () =>
         Effect.gen(function* () {
           const Settings = Schema.Struct({ host: Schema.String, port: Schema.Number })
           const settings = yield* SecretsConfig.parameterAs(names.settings, Schema.parseJson(Settings))
           assert.deepStrictEqual(settings, values.settings)
-        }))
+        })
+      )
 
       test("secretAs with Schema.parseJson(struct), the password kept Redacted", () =>
         Effect.gen(function* () {
@@ -391,7 +414,7 @@ export const runContract = (
           assertNoCanary(credentials)
         }))
 
-      test("a DecodeError names the parameter but never shows the value", () =>
+      parameterTest("a DecodeError names the parameter but never shows the value", () =>
         Effect.gen(function* () {
           const error = yield* Effect.flip(SecretsConfig.parameterAs(names.secure, Schema.NumberFromString))
           assert.strictEqual(error._tag, "DecodeError")
@@ -405,7 +428,8 @@ export const runContract = (
           assert.strictEqual(secretError._tag, "DecodeError")
           assert.strictEqual(secretError.kind, "secret")
           assertNoCanary(secretError)
-        }))
+        })
+      )
     })
 
     describe(`anything missing fails with ${missingTag}`, () => {
@@ -419,11 +443,12 @@ export const runContract = (
         ["a missing stage of a referenced secret", `${REFERENCE_PREFIX}${names.stringSecret}`, { label: "NOSUCHSTAGE" }]
       ]
       for (const [label, name, getOptions] of parameterCases) {
-        test(`getParameter: ${label}`, () =>
+        parameterTest(`getParameter: ${label}`, () =>
           Effect.gen(function* () {
             const error = yield* Effect.flip(SecretsConfig.getParameter(name, getOptions))
             assertMissing(error, "parameter", name)
-          }))
+          })
+        )
       }
       const secretCases: ReadonlyArray<readonly [string, string, SecretsConfig.GetSecretOptions | undefined]> = [
         ["a missing secret", names.missingSecret, undefined],
@@ -439,6 +464,17 @@ export const runContract = (
         test(`getSecret: ${label}`, () =>
           Effect.gen(function* () {
             const error = yield* Effect.flip(SecretsConfig.getSecret(secretId, getOptions))
+            if (
+              missingTag === "NotFound" &&
+              getOptions?.versionId !== undefined &&
+              getOptions.versionStage !== undefined
+            ) {
+              // Secrets Manager calls this one InvalidRequestException (a 400), not a missing resource.
+              assert.strictEqual(error._tag, "UpstreamError", error.message)
+              assert.strictEqual(error._tag === "UpstreamError" && error.status, 400)
+              assert.isFalse(SecretsConfigError.isTransient(error))
+              return
+            }
             assertMissing(error, "secret", secretId)
           }))
       }
@@ -457,12 +493,13 @@ export const runContract = (
         ["an inline selector and a label option", `${names.versioned}:Stable`, { label: "Stable" }]
       ]
       for (const [label, name, getOptions] of parameterCases) {
-        test(`getParameter: ${label}`, () =>
+        parameterTest(`getParameter: ${label}`, () =>
           Effect.gen(function* () {
             const error = yield* Effect.flip(SecretsConfig.getParameter(name, getOptions))
             assert.strictEqual(error._tag, "InvalidRequest")
             assert.strictEqual(error.kind, "parameter")
-          }))
+          })
+        )
       }
       const secretCases: ReadonlyArray<readonly [string, string, SecretsConfig.GetSecretOptions | undefined]> = [
         ["an empty secret id", "", undefined],
@@ -481,28 +518,33 @@ export const runContract = (
     })
 
     describe("values stay Redacted", () => {
-      test("a SecureString parameter", () =>
+      parameterTest("a SecureString parameter", () =>
         Effect.gen(function* () {
           const parameter = yield* SecretsConfig.getParameter(names.secure)
           assert.strictEqual(String(parameter.value), "<redacted>")
           assertNoCanary(parameter)
           assertNoCanary(parameter.value)
           assertNoCanary(yield* SecretsConfig.parameterValue(names.secure))
-        }))
+        })
+      )
 
       test("a string secret, directly and through a reference", () =>
         Effect.gen(function* () {
           const secret = yield* SecretsConfig.getSecret(names.stringSecret)
           assert.strictEqual(String(secret.value), "<redacted>")
           assertNoCanary(secret)
-          assertNoCanary(yield* SecretsConfig.getParameter(`${REFERENCE_PREFIX}${names.stringSecret}`))
+          if (servesParameters) {
+            assertNoCanary(yield* SecretsConfig.getParameter(`${REFERENCE_PREFIX}${names.stringSecret}`))
+          }
         }))
 
       test("a binary secret, directly and through a reference", () =>
         Effect.gen(function* () {
           assertNoCanary(yield* SecretsConfig.getSecret(names.binarySecret))
           assertNoCanary(yield* SecretsConfig.secretBytes(names.binarySecret))
-          assertNoCanary(yield* SecretsConfig.getParameter(`${REFERENCE_PREFIX}${names.binarySecret}`))
+          if (servesParameters) {
+            assertNoCanary(yield* SecretsConfig.getParameter(`${REFERENCE_PREFIX}${names.binarySecret}`))
+          }
         }))
     })
   })
