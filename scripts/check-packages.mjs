@@ -5,7 +5,10 @@
 // 3. load every public module there with a plain Node ESM `import` and a CommonJS `require`, compare
 //    their exports, check that internal modules are blocked;
 // 4. run a handler written against the installed packages (ESM and CJS) against the installed
-//    emulator.
+//    emulator;
+// 5. run vitest there, with @effect/vitest, on tests written as a user writes them: the test kit's
+//    layer under `it.layer`, the published contract suite against the memory layer, and the
+//    README's handler tested as the README shows.
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import { createRequire } from "node:module"
@@ -55,7 +58,10 @@ execFileSync(
     ...tarballs,
     `effect@${version("effect")}`,
     `@effect/platform@${version("@effect/platform")}`,
-    `@effect/platform-node@${version("@effect/platform-node")}`
+    `@effect/platform-node@${version("@effect/platform-node")}`,
+    // The test kit's optional peers, as its README installs them.
+    `vitest@${version("vitest")}`,
+    `@effect/vitest@${version("@effect/vitest")}`
   ],
   { cwd: tmp, stdio: "pipe" }
 )
@@ -86,6 +92,8 @@ fs.writeFileSync(
 const run = (file) => JSON.parse(execFileSync(process.execPath, [file], { cwd: tmp, encoding: "utf8" }))
 const viaImport = run(path.join(tmp, "esm.mjs"))
 const viaRequire = run(path.join(tmp, "cjs.cjs"))
+/** Modules that import vitest: they load only in a vitest run. */
+const vitestOnly = new Set(["@secrets-config/memory/TestKit"])
 let count = 0
 for (const { specifier, dir, name, blocked } of specifiers) {
   const a = viaImport[specifier]
@@ -93,6 +101,16 @@ for (const { specifier, dir, name, blocked } of specifiers) {
   if (blocked) {
     if (a.error !== "ERR_PACKAGE_PATH_NOT_EXPORTED" || b.error !== "ERR_PACKAGE_PATH_NOT_EXPORTED") {
       throw new Error(`${specifier} is not blocked (import: ${JSON.stringify(a)}, require: ${JSON.stringify(b)})`)
+    }
+    continue
+  }
+  if (vitestOnly.has(specifier)) {
+    // Like @effect/vitest itself, it loads only inside a vitest run (step 5 runs it there).
+    if (a.keys !== undefined || b.keys !== undefined) throw new Error(`${specifier}: loaded outside vitest`)
+    for (const flavour of ["esm", "cjs"]) {
+      if (!fs.existsSync(path.join(modules, "@secrets-config", dir, "build", flavour, `${name}.d.ts`))) {
+        throw new Error(`${specifier}: no ${flavour} types`)
+      }
     }
     continue
   }
@@ -168,4 +186,33 @@ for (const file of ["handler.mjs", "handler.cjs"]) {
   if (out !== expected) throw new Error(`${file}: expected ${expected}, got ${out}`)
 }
 console.log("check-packages: a handler using the installed tarballs ran against the installed emulator (ESM and CJS)")
+
+// 5. vitest in the user's project: the kit, the contract suite, the README's handler and its test.
+const example = path.join(root, "examples", "lambda-handler")
+fs.writeFileSync(path.join(tmp, "readme.ts"), fs.readFileSync(path.join(example, "src", "readme.ts"), "utf8"))
+fs.writeFileSync(
+  path.join(tmp, "readme.test.ts"),
+  fs
+    .readFileSync(path.join(example, "test", "testing-snippet.test.ts"), "utf8")
+    .replace(`from "../src/readme.js"`, `from "./readme.js"`)
+)
+// The memory README's test-kit snippet: the contract suite against the memory layer, and the kit's
+// layer under it.layer.
+fs.writeFileSync(
+  path.join(tmp, "kit.test.ts"),
+  fs.readFileSync(path.join(root, "packages", "memory", "test", "ReadmeKit.test.ts"), "utf8")
+)
+const vitestOut = execFileSync(path.join(modules, ".bin", "vitest"), ["run", "--reporter=dot"], {
+  cwd: tmp,
+  encoding: "utf8",
+  env: { ...process.env, CI: "true", NO_COLOR: "1" }
+})
+const passed = Number(/Tests\s+(\d+) passed/.exec(vitestOut)?.[1] ?? 0)
+const files = Number(/Test Files\s+(\d+) passed/.exec(vitestOut)?.[1] ?? 0)
+if (files !== 2 || passed < 50 || /failed/.test(vitestOut)) {
+  throw new Error(`vitest in the user's project: expected 2 files and 50+ tests passed, got:\n${vitestOut}`)
+}
+console.log(
+  `check-packages: vitest in a project outside the workspace ran the test kit, the contract suite and the README's handler test (${passed} tests passed)`
+)
 fs.rmSync(tmp, { recursive: true, force: true })

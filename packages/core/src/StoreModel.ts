@@ -365,9 +365,9 @@ const encoder = new TextEncoder()
 
 /**
  * Base64 text shaped like KMS ciphertext, as Parameter Store answers a `SecureString` read without
- * decryption. The plaintext is masked with a stream derived from the seed, so it never appears in
- * the output (checked, for plaintexts of three characters or more); the same inputs always give
- * the same text.
+ * decryption. The plaintext is masked with a stream derived from the seed, so it does not appear in
+ * the output (checked, for plaintexts of three characters or more, unless the plaintext is part of
+ * the fixed `AQICAH` header every KMS blob starts with); the same inputs always give the same text.
  *
  * @since 0.2.0
  * @category formats

@@ -3,9 +3,9 @@
  * and the escaping of each serializer.
  */
 import { assert, describe, it } from "@effect/vitest"
+import { ciphertext, fromBase64, toBase64 } from "@secrets-config/core/StoreModel"
 import {
   agentErrorBody,
-  fakeCiphertext,
   goJson,
   goTime,
   gsonJson,
@@ -43,13 +43,25 @@ describe("formats", () => {
     assert.deepStrictEqual(javaBytes(Uint8Array.from([0, 127, 128, 255])), [0, 127, -128, -1])
   })
 
-  it("ciphertexts are deterministic, KMS-shaped and never contain the plaintext", () => {
-    const a = fakeCiphertext("arn:x", 1, "hunter2hunter2")
-    assert.strictEqual(a, fakeCiphertext("arn:x", 1, "hunter2hunter2"))
-    assert.notStrictEqual(a, fakeCiphertext("arn:x", 2, "hunter2hunter2"))
+  it("ciphertexts (the shared store model's) are deterministic, KMS-shaped and never contain the plaintext", () => {
+    const a = ciphertext("arn:x#1", "hunter2hunter2")
+    assert.strictEqual(a, ciphertext("arn:x#1", "hunter2hunter2"))
+    assert.notStrictEqual(a, ciphertext("arn:x#2", "hunter2hunter2"))
     assert.match(a, /^AQICAH/)
     assert.notInclude(a, "hunter2")
-    assert.notInclude(fakeCiphertext("arn:x", 1, "AAA"), "AAA")
+    for (const plaintext of ["AAA", "Zm9v", "AAAAAAAAAAAA", "hunter"]) {
+      assert.notInclude(ciphertext("arn:x#1", plaintext), plaintext)
+    }
+  })
+
+  it("the model's base64 matches Buffer's, both ways", () => {
+    for (let n = 0; n < 40; n++) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 37 + n * 11) & 0xff)
+      const text = Buffer.from(bytes).toString("base64")
+      assert.strictEqual(toBase64(bytes), text)
+      assert.deepStrictEqual(fromBase64(text), bytes)
+    }
+    assert.isUndefined(fromBase64("not base64!"))
   })
 })
 

@@ -4,7 +4,6 @@
  *
  * @internal
  */
-import { createHash } from "node:crypto"
 
 /** Go's `time.RFC3339Nano` for a millisecond instant: the fraction loses its trailing zeros. */
 export const goTime = (ms: number): string =>
@@ -63,56 +62,6 @@ export const agentErrorBody = (code: string, message: string): string =>
   message.length === 0 || code === "InternalFailure"
     ? `{"__type":"InternalFailure"}`
     : `{"__type":"${code}", "message":"${message}"}`
-
-const sha256 = (...parts: ReadonlyArray<string | Uint8Array>): Buffer => {
-  const hash = createHash("sha256")
-  for (const part of parts) {
-    hash.update(part)
-    hash.update("\u0000")
-  }
-  return hash.digest()
-}
-
-/** A UUID (version 4 layout) derived from the inputs, so a seeded store answers the same each run. */
-export const deterministicUuid = (...parts: ReadonlyArray<string>): string => {
-  const b = sha256("uuid", ...parts)
-  b[6] = (b[6]! & 0x0f) | 0x40
-  b[8] = (b[8]! & 0x3f) | 0x80
-  const hex = b.subarray(0, 16).toString("hex")
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`
-}
-
-const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-/** The six random characters Secrets Manager appends to a secret's ARN, derived from the name. */
-export const arnSuffix = (name: string): string => {
-  const b = sha256("arn-suffix", name)
-  let out = ""
-  for (let i = 0; i < 6; i++) out += LETTERS[b[i]! % LETTERS.length]
-  return out
-}
-
-/**
- * A base64 string shaped like a KMS ciphertext blob (`AQICAH…`), derived from the inputs and never
- * containing the plaintext (for plaintexts of three characters or more).
- */
-export const fakeCiphertext = (arn: string, version: number, plaintext: string): string => {
-  const length = Buffer.byteLength(plaintext, "utf8") + 120
-  let candidate = ""
-  for (let salt = 0; salt < 32; salt++) {
-    const chunks: Array<Buffer> = [Buffer.from([0x01, 0x02, 0x02, 0x00, 0x78])]
-    let size = 5
-    let block = sha256("ciphertext", arn, String(version), String(salt), plaintext)
-    while (size < length) {
-      chunks.push(block)
-      size += block.length
-      block = sha256(block)
-    }
-    candidate = Buffer.concat(chunks).subarray(0, length).toString("base64")
-    if (plaintext.length < 3 || !candidate.includes(plaintext)) return candidate
-  }
-  return candidate
-}
 
 /** Standard base64 with padding, as `SecretBinary` is sent. */
 export const base64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString("base64")
