@@ -61,3 +61,26 @@ export * as SecretsConfigMetrics from "./SecretsConfigMetrics.js"
  * @since 0.1.0
  */
 export * as SecretsConfigProvider from "./SecretsConfigProvider.js"
+
+/**
+ * Retries and deadlines, one policy for every `SecretsConfig`: the live layer's, for the memory
+ * layer and any other implementation too.
+ *
+ * @since 0.2.0
+ */
+export * as SecretsConfigPolicy from "./SecretsConfigPolicy.js"
+
+/**
+ * One model of what Parameter Store and Secrets Manager hold, shared by the memory layer and the
+ * emulator. Plain TypeScript, without Effect types.
+ *
+ * @since 0.2.0
+ */
+export * as StoreModel from "./StoreModel.js"
+
+/**
+ * The store file: the one seed format of the memory layer and the emulator, as a `Schema`.
+ *
+ * @since 0.2.0
+ */
+export * as StoreFile from "./StoreFile.js"

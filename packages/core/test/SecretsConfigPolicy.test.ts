@@ -1,0 +1,76 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as SecretsConfig from "@secrets-config/core/SecretsConfig"
+import * as SecretsConfigError from "@secrets-config/core/SecretsConfigError"
+import * as SecretsConfigPolicy from "@secrets-config/core/SecretsConfigPolicy"
+import { Effect, Exit, Fiber, Layer, Schedule, TestClock } from "effect"
+import * as fakes from "./helpers/fake.js"
+
+const notReady = new SecretsConfigError.ExtensionNotReady({ kind: "parameter", resource: "/a" })
+
+describe("SecretsConfigPolicy in front of any SecretsConfig", () => {
+  it.effect("layer: transient failures are retried with backoff under TestClock, then served", () =>
+    Effect.gen(function* () {
+      const fake = fakes.makeFake({ values: { "/a": "x" } })
+      fake.state.failures.push(notReady, notReady)
+      const fiber = yield* Effect.fork(
+        SecretsConfig.parameterValue("/a").pipe(
+          Effect.provide(SecretsConfigPolicy.layer().pipe(Layer.provide(fake.layer)))
+        )
+      )
+      yield* TestClock.adjust("10 millis")
+      assert.strictEqual(fake.state.calls.length, 1, "the first retry waits about 25 ms")
+      yield* TestClock.adjust("1 second")
+      assert.isTrue(Exit.isSuccess(yield* Fiber.await(fiber)))
+      assert.strictEqual(fake.state.calls.length, 3)
+    })
+  )
+
+  it.effect("withPolicy: a non-transient failure is returned at once", () =>
+    Effect.gen(function* () {
+      const fake = fakes.makeFake({ missing: "UpstreamError" })
+      const policy = yield* SecretsConfigPolicy.resolve()
+      const service = SecretsConfigPolicy.withPolicy(policy)(fake.service)
+      const error = yield* Effect.flip(service.getParameter("/missing"))
+      assert.strictEqual(error._tag, "UpstreamError")
+      assert.strictEqual(fake.state.calls.length, 1)
+    })
+  )
+
+  it.effect("each attempt is bounded by the timeout; the call by the deadline", () =>
+    Effect.gen(function* () {
+      const fake = fakes.makeFake({ values: { "/a": "x" }, latency: "1 hour" })
+      const policy = yield* SecretsConfigPolicy.resolve({ timeout: "100 millis", deadline: "1 second" })
+      const fiber = yield* Effect.fork(
+        Effect.flip(SecretsConfigPolicy.withPolicy(policy)(fake.service).getParameter("/a"))
+      )
+      yield* TestClock.adjust("2 seconds")
+      const error = yield* Fiber.join(fiber)
+      assert.strictEqual(error._tag, "RequestTimeout")
+      assert.isAbove(fake.state.calls.length, 1, "timed-out attempts are retried")
+      assert.strictEqual(fake.state.inFlight, 0, "every attempt was interrupted")
+    })
+  )
+
+  it.effect("a shorter deadline from withDeadline wins; Schedule.stop means one attempt", () =>
+    Effect.gen(function* () {
+      const fake = fakes.makeFake({ values: { "/a": "x" }, latency: "1 hour" })
+      const policy = yield* SecretsConfigPolicy.resolve({ retry: Schedule.stop })
+      const fiber = yield* Effect.fork(
+        Effect.flip(
+          SecretsConfigPolicy.withPolicy(policy)(fake.service).getParameter("/a").pipe(SecretsConfig.withDeadline(300))
+        )
+      )
+      yield* TestClock.adjust("300 millis")
+      const error = yield* Fiber.join(fiber)
+      assert.strictEqual(error._tag === "RequestTimeout" && error.scope, "deadline")
+      assert.strictEqual(fake.state.calls.length, 1)
+    })
+  )
+
+  it.effect("invalid options are a ConfigError naming the option", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(SecretsConfigPolicy.resolve({ deadline: -1 }))
+      assert.include(String(error), "deadline")
+    })
+  )
+})
