@@ -52,6 +52,20 @@ export interface GetSecretOptions {
   readonly versionId?: string | undefined
   /** For example `AWSCURRENT` (the default upstream) or `AWSPREVIOUS`. */
   readonly versionStage?: string | undefined
+  /**
+   * Read the secret through this IAM role (cross-account role chaining): the Secrets Manager Agent
+   * assumes it and keeps one cache per role. Agent dialect only (the Lambda extension has no such
+   * parameter); checked before any I/O. The Agent's own identity needs `sts:AssumeRole` on the role,
+   * whose trust policy must allow it, and the role needs `secretsmanager:GetSecretValue` and
+   * `secretsmanager:DescribeSecret`. docs/protocol.md#rolearn.
+   */
+  readonly roleArn?: string | undefined
+  /**
+   * Ask for a fresh value, past every cache: `SecretsConfigCache` does not answer from memory, and
+   * in the agent dialect the Agent is sent `refreshNow=true` (it reads AWS and stores the answer).
+   * The Lambda extension cannot be told to: there its own TTL bounds how stale an answer is.
+   */
+  readonly refreshNow?: boolean | undefined
 }
 
 /**
@@ -95,6 +109,10 @@ export interface SecretRequest {
   readonly secretId: string
   readonly versionId: Option.Option<string>
   readonly versionStage: Option.Option<string>
+  /** The role to read through (Agent only). */
+  readonly roleArn: Option.Option<string>
+  /** Past every cache (see `GetSecretOptions.refreshNow`); not part of `key`. */
+  readonly refreshNow: boolean
   /** Equal for requests that must get the same answer. */
   readonly key: string
 }
@@ -227,7 +245,9 @@ const optionsOf = (request: ParameterRequest): GetParameterOptions => {
 
 const secretOptionsOf = (request: SecretRequest): GetSecretOptions => ({
   ...(request.versionId._tag === "Some" ? { versionId: request.versionId.value } : {}),
-  ...(request.versionStage._tag === "Some" ? { versionStage: request.versionStage.value } : {})
+  ...(request.versionStage._tag === "Some" ? { versionStage: request.versionStage.value } : {}),
+  ...(request.roleArn._tag === "Some" ? { roleArn: request.roleArn.value } : {}),
+  ...(request.refreshNow ? { refreshNow: true } : {})
 })
 
 /** The `error` label of `secrets_config_errors`, one per tag. */

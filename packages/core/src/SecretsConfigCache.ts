@@ -88,7 +88,10 @@ export declare namespace SecretsConfigCache {
       name: string,
       options?: SecretsConfig.GetParameterOptions
     ) => Effect.Effect<Parameter, SecretsConfigError>
-    /** Fetches a secret now and caches it; on failure the cached value (if any) is dropped. */
+    /**
+     * Fetches a secret now and caches it; on failure the cached value (if any) is dropped. In the
+     * agent dialect the Agent is asked for a fresh value too (`refreshNow`).
+     */
     readonly refreshSecret: (
       secretId: string,
       options?: SecretsConfig.GetSecretOptions
@@ -375,6 +378,8 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
 
   const read = <A>(request: AnyRequest): Effect.Effect<A, SecretsConfigError> =>
     Effect.withFiberRuntime((fiber) => {
+      // Asked for past every cache: fetched again, as `refreshSecret` does.
+      if (request._tag === "SecretRequest" && request.refreshNow) return refresh<A>(request)
       const entry = store.get(request.key)
       if (entry !== undefined) {
         const now = clock.unsafeCurrentTimeMillis()
@@ -415,11 +420,15 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
       for (const good of [...lastGood.values()]) if (groupOf(good.request) === group) forget(good.request.key)
     })
 
+  // A secret is also asked for past the source's own cache: the Agent is sent `refreshNow`.
   const refresh = <A>(request: AnyRequest): Effect.Effect<A, SecretsConfigError> =>
-    Effect.zipRight(
-      Effect.sync(() => forget(request.key)),
-      read<A>(request)
-    )
+    Effect.withFiberRuntime((fiber) => {
+      forget(request.key)
+      misses++
+      Metrics.cacheMisses.unsafeUpdate(1, [])
+      const fresh = request._tag === "SecretRequest" && !request.refreshNow ? { ...request, refreshNow: true } : request
+      return join(fresh, fiber, false) as Effect.Effect<A, SecretsConfigError>
+    })
 
   const control = SecretsConfigCache.of({
     invalidateParameter: (name, options) =>

@@ -327,27 +327,47 @@ const AWS_TYPE = /^\{\s*"__type"\s*:\s*"([^"\\]{1,256})"/
 const AWS_MESSAGE = /"message"\s*:\s*"([\s\S]*)"\s*\}$/
 
 /**
- * Reads an AWS error body (`{"__type":"<Code>", "message":"<msg>"}`) leniently: the Agent does not
- * escape the message, so the body may be invalid JSON. `com.amazonaws…#Code` and
+ * Reads an AWS error body leniently: valid JSON (`{"__type":"<Code>","message":"<msg>"}`, the Agent
+ * since v2.1.0) is parsed; the older Agent's `{"__type":"<Code>", "message":"<msg>"}` does not escape
+ * the message, so it may be invalid JSON and is read with patterns. `com.amazonaws…#Code` and
  * `Code:http://…` forms are reduced to `Code`.
  *
  * @since 0.1.0
  * @category decoding
  */
 export const awsErrorType = (body: string): { readonly type: string; readonly message: string } | undefined => {
-  const m = AWS_TYPE.exec(body)
-  if (m === null) return undefined
-  let type = m[1]!
+  const parsed = compactErrorBody(body)
+  const m = parsed === undefined ? AWS_TYPE.exec(body) : null
+  if (parsed === undefined && m === null) return undefined
+  let type = parsed?.type ?? m![1]!
   const hash = type.lastIndexOf("#")
   if (hash !== -1) type = type.slice(hash + 1)
   const colon = type.indexOf(":")
   if (colon !== -1) type = type.slice(0, colon)
+  if (parsed !== undefined) return { type: type.trim(), message: parsed.message.trim() }
   const message = AWS_MESSAGE.exec(body)
   return { type: type.trim(), message: message === null ? "" : message[1]!.trim() }
 }
 
 /**
- * Maps an answer other than 200 to its tagged error, as PROTOCOL §3 describes both dialects: status
+ * The Agent's body since v2.1.0: valid JSON (`{"__type":"X","message":"Y"}`, escaped), read as
+ * JSON so an escaped quote in the message comes out as a quote. docs/protocol.md#agent-error-body-format.
+ */
+const compactErrorBody = (body: string): { readonly type: string; readonly message: string } | undefined => {
+  if (body.length > 65536) return undefined
+  try {
+    const value: unknown = JSON.parse(body)
+    if (typeof value !== "object" || value === null) return undefined
+    const { __type, message } = value as { readonly __type?: unknown; readonly message?: unknown }
+    if (typeof __type !== "string" || __type.length === 0 || __type.length > 256) return undefined
+    return { type: __type, message: typeof message === "string" ? message : "" }
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Maps an answer other than 200 to its tagged error, as docs/protocol.md#errors describes both dialects: status
  * first, the body read as text and trimmed, never parsed blindly. Only an unambiguous answer (the
  * Agent's `__type`) becomes `NotFound` or `AccessDenied`; the AWS extension's generic 400 stays an
  * `UpstreamError` that is not transient.

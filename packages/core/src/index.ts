@@ -84,3 +84,10 @@ export * as StoreModel from "./StoreModel.js"
  * @since 0.2.0
  */
 export * as StoreFile from "./StoreFile.js"
+
+/**
+ * Secret rotation handled for the user: re-read a rejected secret past every cache and run once more.
+ *
+ * @since 0.2.0
+ */
+export * as SecretsConfigRotation from "./SecretsConfigRotation.js"

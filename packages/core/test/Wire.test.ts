@@ -213,6 +213,36 @@ describe("Wire", () => {
       assert.strictEqual(map("agent", 403, "Bad Token")._tag, "TokenRejected")
       assert.strictEqual(map("agent", 429, "Connection limit exceeded")._tag, "Throttled")
     })
+    it("agent since v2.1.0: compact, escaped JSON bodies; the 2026 role errors", () => {
+      const denied = map("agent", 400, JSON.stringify({ __type: "AccessDeniedException", message: 'not "authorized"' }))
+      assert.strictEqual(denied._tag, "AccessDenied")
+      assert.include(denied.message, 'not "authorized"')
+      assert.notInclude(denied.message, '\\"')
+      assert.strictEqual(
+        map(
+          "agent",
+          400,
+          `{"__type":"ResourceNotFoundException","message":"Secrets Manager can't find the specified secret."}`
+        )._tag,
+        "NotFound"
+      )
+      // A role the Agent could not assume (STS refused): 403, but not the token's fault.
+      const role = map(
+        "agent",
+        403,
+        `{"__type":"AccessDeniedException","message":"Failed to create caching client from role: arn:aws:iam::123456789012:role/R"}`
+      )
+      assert.strictEqual(role._tag, "AccessDenied")
+      assert.include(role.message, "role/R")
+      const limit = map(
+        "agent",
+        400,
+        `{"__type":"MaxRolesExceeded","message":"The maximum number of assumed roles (20) has been reached. Unable to assume the following role to create a client: arn:aws:iam::123456789012:role/R"}`
+      )
+      assert.strictEqual(limit._tag, "UpstreamError")
+      assert.isFalse(SecretsConfigError.isTransient(limit))
+      assert.strictEqual(map("agent", 403, "Bad Token")._tag, "TokenRejected")
+    })
     it("agent: __type codes, also in invalid JSON", () => {
       assert.strictEqual(
         map(

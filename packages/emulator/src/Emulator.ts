@@ -83,7 +83,7 @@ export const defaultPort = 2773
 
 /**
  * The extension's maximum cache TTL (`SSM_PARAMETER_STORE_TTL` / `SECRETS_MANAGER_TTL`), in seconds;
- * larger values are clamped to it, as the extension does.
+ * larger values are clamped to it, as the extension does (docs/protocol.md#extension-cache).
  *
  * @since 0.1.0
  * @category constants
@@ -128,6 +128,22 @@ export interface Options {
   readonly maxConnections?: number | undefined
   /** How many request log entries to keep (the oldest go first). Default 10,000. */
   readonly requestLogLimit?: number | undefined
+  /**
+   * agent: the roles a `roleArn` may name (cross-account role chaining), each with the store that
+   * role sees. A well-formed `roleArn` not listed here answers as a failed `AssumeRole`: 403
+   * `AccessDeniedException`. Each role has its own cache. See docs/protocol.md#rolearn.
+   */
+  readonly roles?: Readonly<Record<string, Store.StoreSeed>> | undefined
+  /** agent: role clients kept (`max_roles`, 1 to 20, default 20); one more gives 400 `MaxRolesExceeded`. */
+  readonly maxRoles?: number | undefined
+  /**
+   * agent: secrets read into the cache at start, as the Agent's prefetch does (its TOML `prefetch`):
+   * each is cached under its name (with the role, if given), so a first read by that exact name is
+   * a cache hit. Needs a cache (`ttlSeconds`). See docs/protocol.md#prefetch.
+   */
+  readonly prefetch?:
+    | ReadonlyArray<string | { readonly secretId: string; readonly roleArn?: string | undefined }>
+    | undefined
   /** Called with each request's log entry as it completes (e.g. to print it). Must not throw. */
   readonly onRequest?: ((entry: RequestLogEntry) => void) | undefined
 }
@@ -321,6 +337,25 @@ export const make = (options: Options = {}): Effect.Effect<Emulator, EmulatorErr
     const seed = yield* Store.decode(options.store ?? {})
     const now = yield* Clock.currentTimeMillis
     const store = yield* Effect.try({ try: () => new StoreModel(seed, now, { rules: "lenient" }), catch: seedError })
+    const roles = new Map<string, StoreModel>()
+    for (const [roleArn, roleSeed] of Object.entries(options.roles ?? {})) {
+      if (dialect !== "agent") return yield* Effect.fail(invalid("roles are served by the agent dialect only"))
+      const decoded = yield* Store.decode(roleSeed)
+      roles.set(
+        roleArn,
+        yield* Effect.try({ try: () => new StoreModel(decoded, now, { rules: "lenient" }), catch: seedError })
+      )
+    }
+    const maxRoles = options.maxRoles ?? 20
+    if (!Number.isInteger(maxRoles) || maxRoles < 1 || maxRoles > 20) {
+      return yield* Effect.fail(
+        invalid("maxRoles must be an integer from 1 to 20 (the Agent refuses to start otherwise)")
+      )
+    }
+    const prefetch = (options.prefetch ?? []).map((entry) => (typeof entry === "string" ? { secretId: entry } : entry))
+    if (prefetch.length > 0 && (dialect !== "agent" || ttl.secrets === 0)) {
+      return yield* Effect.fail(invalid("prefetch needs the agent dialect and a cache (ttlSeconds)"))
+    }
 
     const running = yield* start({
       dialect,
@@ -330,6 +365,9 @@ export const make = (options: Options = {}): Effect.Effect<Emulator, EmulatorErr
       maxConnections,
       faults,
       store,
+      roles,
+      maxRoles,
+      prefetch,
       requestLogLimit,
       onRequest: options.onRequest
     })

@@ -28,8 +28,23 @@ const serve = (cli: CliOptions) =>
       })
       faults = { ...faults, ...(yield* Faults.decode(json)) }
     }
+    const rolesPath = cli.rolesPath
+    const roles =
+      rolesPath === undefined
+        ? undefined
+        : yield* Effect.tryPromise({
+            try: async () => JSON.parse(await fs.readFile(rolesPath, "utf8")) as Record<string, Store.StoreSeed>,
+            catch: () =>
+              new Emulator.EmulatorError({
+                reason: "InvalidOptions",
+                detail: `--roles ${JSON.stringify(rolesPath)}: not a readable JSON file`
+              })
+          })
     const emulator = yield* Emulator.make({
       dialect: cli.dialect,
+      roles,
+      maxRoles: cli.maxRoles,
+      prefetch: cli.prefetch,
       port: cli.port,
       token: cli.token,
       store,

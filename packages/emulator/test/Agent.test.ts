@@ -9,7 +9,7 @@ import { Clock, Effect, TestClock } from "effect"
 import * as net from "node:net"
 import { get, parseRaw, raw, requestText } from "./utils/http.js"
 
-const NOT_FOUND_SECRET = `{"__type":"ResourceNotFoundException", "message":"Secrets Manager can't find the specified secret."}`
+const NOT_FOUND_SECRET = `{"__type":"ResourceNotFoundException","message":"Secrets Manager can't find the specified secret."}`
 
 const makeAgent = (options: Emulator.Options = {}) =>
   Emulator.make({
@@ -124,24 +124,26 @@ describe("agent dialect", () => {
     })
   )
 
-  it.scopedLive("errors: ResourceNotFoundException with the space after the comma, version and stage misses", () =>
-    Effect.gen(function* () {
-      const agent = yield* makeAgent()
-      const call = (query: string) =>
-        get(`${agent.url}/secretsmanager/get?${query}`, { headers: withToken }).pipe(
-          Effect.map((r) => [r.status, r.body] as const)
-        )
-      assert.deepStrictEqual(yield* call("secretId=nope"), [400, NOT_FOUND_SECRET])
-      assert.deepStrictEqual(yield* call("secretId=app%2Fdb&versionStage=AWSPENDING"), [
-        400,
-        `{"__type":"ResourceNotFoundException", "message":"Secrets Manager can't find the specified secret value for staging label: AWSPENDING"}`
-      ])
-      assert.deepStrictEqual(yield* call("secretId=app%2Fdb&versionId=v-9"), [
-        400,
-        `{"__type":"ResourceNotFoundException", "message":"Secrets Manager can't find the specified secret value for VersionId: v-9"}`
-      ])
-      assert.strictEqual((yield* call("secretId=app%2Fdb&versionId=v-1&versionStage=AWSCURRENT"))[0], 200)
-    })
+  it.scopedLive(
+    "errors: ResourceNotFoundException (compact JSON, as since Agent v2.1.0), version and stage misses",
+    () =>
+      Effect.gen(function* () {
+        const agent = yield* makeAgent()
+        const call = (query: string) =>
+          get(`${agent.url}/secretsmanager/get?${query}`, { headers: withToken }).pipe(
+            Effect.map((r) => [r.status, r.body] as const)
+          )
+        assert.deepStrictEqual(yield* call("secretId=nope"), [400, NOT_FOUND_SECRET])
+        assert.deepStrictEqual(yield* call("secretId=app%2Fdb&versionStage=AWSPENDING"), [
+          400,
+          `{"__type":"ResourceNotFoundException","message":"Secrets Manager can't find the specified secret value for staging label: AWSPENDING"}`
+        ])
+        assert.deepStrictEqual(yield* call("secretId=app%2Fdb&versionId=v-9"), [
+          400,
+          `{"__type":"ResourceNotFoundException","message":"Secrets Manager can't find the specified secret value for VersionId: v-9"}`
+        ])
+        assert.strictEqual((yield* call("secretId=app%2Fdb&versionId=v-1&versionStage=AWSCURRENT"))[0], 200)
+      })
   )
 
   it.scopedLive("/v1/<id>: the id is the raw path; empty → missing secret ID; no secretId in the query", () =>

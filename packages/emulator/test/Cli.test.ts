@@ -5,6 +5,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { get } from "./utils/http.js"
 
@@ -35,6 +37,23 @@ const readUntil = (child: ChildProcess, done: (text: string) => boolean) =>
     child.stdout!.on("data", onData)
     child.once("exit", finish)
   })
+
+/** The `export KEY=value` lines the CLI prints. */
+const envOf = (out: string): Record<string, string | undefined> =>
+  Object.fromEntries(Array.from(out.matchAll(/^export (\w+)=(.*)$/gm), (m) => [m[1], m[2]]))
+
+/** Waits for an agent-dialect CLI's environment: the URL of `demo/db` and the token header. */
+const agentReady = (child: ChildProcess) =>
+  Effect.map(
+    readUntil(child, (text) => /AWS_TOKEN=.*\n/.test(text)),
+    (out) => {
+      const env = envOf(out)
+      return {
+        url: `http://127.0.0.1:${env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT}/secretsmanager/get?secretId=demo%2Fdb`,
+        headers: { "X-Aws-Parameters-Secrets-Token": env.AWS_TOKEN! }
+      }
+    }
+  )
 
 const exited = (child: ChildProcess) =>
   Effect.async<number | null>((resume) => {
@@ -69,7 +88,7 @@ describe("CLI", () => {
     Effect.gen(function* () {
       const child = yield* start(["--store", store, "--port", "0", "--token", "cli-token", "--quiet"])
       const out = yield* readUntil(child, (text) => /AWS_SESSION_TOKEN=.*\n/.test(text))
-      const env = Object.fromEntries(Array.from(out.matchAll(/^export (\w+)=(.*)$/gm), (m) => [m[1], m[2]]))
+      const env = envOf(out)
       assert.strictEqual(env.AWS_SESSION_TOKEN, "cli-token")
       const port = Number(env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT)
       assert.isAbove(port, 0)
@@ -100,13 +119,43 @@ describe("CLI", () => {
         "1",
         "--quiet"
       ])
-      const out = yield* readUntil(child, (text) => /AWS_TOKEN=.*\n/.test(text))
-      const env = Object.fromEntries(Array.from(out.matchAll(/^export (\w+)=(.*)$/gm), (m) => [m[1], m[2]]))
-      const url = `http://127.0.0.1:${env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT}/secretsmanager/get?secretId=demo%2Fdb`
-      const headers = { "X-Aws-Parameters-Secrets-Token": env.AWS_TOKEN! }
+      const { headers, url } = yield* agentReady(child)
       assert.strictEqual(yield* get(url, { headers }).pipe(Effect.flip), "ECONNRESET")
       assert.strictEqual((yield* get(url, { headers })).status, 200)
       child.kill("SIGINT")
+      assert.strictEqual(yield* exited(child), 0)
+    })
+  )
+
+  it.scopedLive("agent dialect with --roles, --max-roles and --prefetch", () =>
+    Effect.gen(function* () {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "emulator-cli-"))
+      yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true })))
+      const role = "arn:aws:iam::210987654321:role/reader"
+      const roles = path.join(dir, "roles.json")
+      fs.writeFileSync(roles, JSON.stringify({ [role]: { secrets: [{ name: "demo/db", value: "via role" }] } }))
+      const child = yield* start([
+        "--sample",
+        "--port",
+        "0",
+        "--dialect",
+        "agent",
+        "--roles",
+        roles,
+        "--max-roles",
+        "1",
+        "--prefetch",
+        "demo/db",
+        "--prefetch",
+        "demo/api-token",
+        "--quiet"
+      ])
+      const { headers, url: base } = yield* agentReady(child)
+      const viaRole = yield* get(`${base}&roleArn=${encodeURIComponent(role)}`, { headers })
+      assert.strictEqual(JSON.parse(viaRole.body).SecretString, "via role")
+      const other = yield* get(`${base}&roleArn=${encodeURIComponent("arn:aws:iam::210987654321:role/x")}`, { headers })
+      assert.strictEqual(other.status, 400, "past --max-roles 1")
+      child.kill("SIGTERM")
       assert.strictEqual(yield* exited(child), 0)
     })
   )

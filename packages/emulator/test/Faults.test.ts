@@ -130,7 +130,7 @@ describe("faults", () => {
       const agent = yield* Emulator.make({ dialect: "agent", store, faults: { throttle: {} } })
       const call = () => get(`${agent.url}${SECRET}`, { headers: { "X-Vault-Token": agent.token } })
       const a = yield* call()
-      assert.deepStrictEqual([a.status, a.body], [400, `{"__type":"ThrottlingException", "message":"Rate exceeded"}`])
+      assert.deepStrictEqual([a.status, a.body], [400, `{"__type":"ThrottlingException","message":"Rate exceeded"}`])
       yield* agent.control.setFaults({ throttle: { status: 429 } })
       assert.strictEqual((yield* call()).status, 429)
       yield* agent.control.clearFaults
@@ -145,8 +145,8 @@ describe("faults", () => {
       const expected: Array<[number | undefined, number, string]> = [
         [undefined, 500, `{"__type":"InternalFailure"}`],
         [500, 500, `{"__type":"InternalFailure"}`],
-        [502, 502, `{"__type":"ConnectionError", "message":"Read Error"}`],
-        [504, 504, `{"__type":"TimeoutError", "message":"Timeout"}`]
+        [502, 502, `{"__type":"ConnectionError","message":"Read Error"}`],
+        [504, 504, `{"__type":"TimeoutError","message":"Timeout"}`]
       ]
       for (const [status, code, body] of expected) {
         yield* agent.control.setFaults({ serverError: status === undefined ? {} : { status } })

@@ -35,10 +35,10 @@ describe("formats", () => {
     assert.strictEqual(rustEpochSeconds(1569534789100), "1569534789.1")
   })
 
-  it("escaping: Go and Gson are HTML-safe; the Agent's error body is not escaped at all", () => {
+  it("escaping: Go and Gson are HTML-safe; the Agent's error body is compact, escaped JSON (since v2.1.0)", () => {
     assert.strictEqual(goJson({ a: "<&>='\u2028" }), `{"a":"\\u003c\\u0026\\u003e='\\u2028"}`)
     assert.strictEqual(gsonJson({ a: "<&>='" }), `{"a":"\\u003c\\u0026\\u003e\\u003d\\u0027"}`)
-    assert.strictEqual(agentErrorBody("X", `say "hi"`), `{"__type":"X", "message":"say "hi""}`)
+    assert.strictEqual(agentErrorBody("X", `say "hi"`), `{"__type":"X","message":"say \\"hi\\""}`)
     assert.strictEqual(agentErrorBody("X", ""), `{"__type":"InternalFailure"}`)
     assert.deepStrictEqual(javaBytes(Uint8Array.from([0, 127, 128, 255])), [0, 127, -128, -1])
   })

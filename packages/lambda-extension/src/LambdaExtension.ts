@@ -3,7 +3,7 @@
  * Lambda Extension, or the AWS Secrets Manager Agent, over HTTP on `127.0.0.1:2773`. `layerNode`
  * brings our lean `LoopbackHttpClient` (the default), `layerFetch` brings `FetchHttpClient`, and
  * `layer` uses the application's own `HttpClient`. The endpoint's behaviour is described, with its
- * evidence, in PROTOCOL.md (the project's protocol notes).
+ * evidence, in docs/protocol.md.
  *
  * Every call is validated before any I/O, carries the session token in a header that is redacted
  * from logs and spans, runs each attempt under a timeout, retries only transient failures with
@@ -267,6 +267,10 @@ const addTokenHeader = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<st
   return extended
 }
 
+const EXTENSION_HAS_NO_ROLES =
+  'roleArn is served only by the Secrets Manager Agent (dialect "agent"); the AWS Parameters and Secrets ' +
+  "Lambda Extension reads with the function's own role"
+
 const AGENT_HAS_NO_PARAMETERS =
   'the Secrets Manager Agent (dialect "agent") serves only Secrets Manager, it has no Parameter Store path; ' +
   'read secrets with getSecret, or use the AWS Parameters and Secrets Lambda Extension (dialect "extension") for parameters'
@@ -409,10 +413,15 @@ export const make = (
         )
       },
       getSecret: (request) => {
+        if (dialect === "extension" && Option.isSome(request.roleArn)) {
+          return Effect.fail(
+            new InvalidRequest({ kind: "secret", resource: request.secretId, reason: EXTENSION_HAS_NO_ROLES })
+          )
+        }
         if (token._tag === "Missing") return missingToken(token, "secret", request.secretId)
         return run(
           internalAnswer.secretCall(request, url),
-          HttpClientRequest.setUrl(baseRequest, url + internalRequest.secretTarget(request))
+          HttpClientRequest.setUrl(baseRequest, url + internalRequest.secretTarget(request, dialect))
         )
       }
     })
@@ -434,6 +443,74 @@ const permitted =
         )
       )
     )
+
+// --- health ---------------------------------------------------------------------------------
+
+/**
+ * The Secrets Manager Agent's health check, as a readiness probe: `GET /ping` (no token needed)
+ * must answer `200 healthy` within the `timeout` (default 1 s); otherwise it fails with the error
+ * the answer says — `ExtensionUnreachable` while nothing listens, `Throttled` past the Agent's
+ * connection limit, `RequestTimeout`. One attempt, no retry: the probe's caller decides when to
+ * ask again. Only the agent dialect has it (the default here): the Lambda extension has no health
+ * endpoint, so `dialect: "extension"` fails with `InvalidRequest` before any I/O.
+ * docs/protocol.md#ping
+ *
+ * @since 0.2.0
+ * @category health
+ */
+export const ping = (
+  options: Options = {}
+): Effect.Effect<void, SecretsConfigError | ConfigError.ConfigError, HttpClient.HttpClient> =>
+  Effect.gen(function* () {
+    const resolved = yield* resolveOptions({ ...options, dialect: options.dialect ?? "agent" })
+    const call = { kind: "secret" as const, resource: internalRequest.PING_PATH, url: resolved.url }
+    if (resolved.dialect !== "agent") {
+      return yield* Effect.fail(
+        new InvalidRequest({
+          kind: "secret",
+          resource: internalRequest.PING_PATH,
+          reason:
+            "the AWS Parameters and Secrets Lambda Extension has no health check; ping is the Secrets Manager Agent's"
+        })
+      )
+    }
+    const base = yield* HttpClient.HttpClient
+    const ours = internalAttempt.isBounded(base)
+    const timeoutMillis = resolved.policy.timeoutMillis
+    const onTimeout = () =>
+      new RequestTimeout({ kind: "secret", resource: internalRequest.PING_PATH, timeoutMillis, scope: "attempt" })
+    const client = HttpClient.withTracerDisabledWhen(ours ? base : guarded(base), () => true)
+    const request = HttpClientRequest.get(resolved.url + internalRequest.PING_PATH).pipe(
+      HttpClientRequest.setHeader("accept-encoding", "identity")
+    )
+    const exchange = Effect.matchEffect(client.execute(request), {
+      onFailure: (error: HttpClientError.HttpClientError): Effect.Effect<void, SecretsConfigError> =>
+        error._tag === "RequestError"
+          ? Effect.fail(
+              error.cause instanceof internalAttempt.TimedOut
+                ? onTimeout()
+                : internalAnswer.fromRequestError(call, error)
+            )
+          : internalAnswer.readPing(call, error.response, ours),
+      onSuccess: (response) => internalAnswer.readPing(call, response, ours)
+    })
+    const limited = ours
+      ? Effect.locally(exchange, internalAttempt.currentLimits, { timeoutMillis, maxBytes: 4096 })
+      : exchange
+    yield* Effect.scoped(
+      Number.isFinite(timeoutMillis) ? Effect.timeoutFail(limited, { duration: timeoutMillis, onTimeout }) : limited
+    )
+  })
+
+/**
+ * `ping` over `LoopbackHttpClient`: a readiness probe in one line,
+ * `Effect.runPromise(LambdaExtension.pingNode())`.
+ *
+ * @since 0.2.0
+ * @category health
+ */
+export const pingNode = (options?: Options): Effect.Effect<void, SecretsConfigError | ConfigError.ConfigError> =>
+  Effect.provide(ping(options), LoopbackHttpClient.layer())
 
 // --- layers --------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@
  */
 import * as SecretsConfig from "@secrets-config/core/SecretsConfig"
 import {
+  AccessDenied,
   GENERIC_ERROR_BODY,
   NotFound,
   type SecretsConfigError,
@@ -98,6 +99,12 @@ export interface Options {
    * reaches the caller.
    */
   readonly policy?: SecretsConfigPolicy.Options | false | undefined
+  /**
+   * The roles a `roleArn` may name (as the Secrets Manager Agent assumes them), each with the store
+   * that role sees. A `roleArn` not listed fails as the Agent answers a refused `AssumeRole`:
+   * `AccessDenied`. Control operations change the main store only.
+   */
+  readonly roles?: Readonly<Record<string, StoreSeed>> | undefined
   /** Used in ARNs; overrides the seed's `region`. Default `"us-east-1"`. */
   readonly region?: string | undefined
   /** Used in ARNs; overrides the seed's `accountId`. Default `"123456789012"`. */
@@ -175,6 +182,9 @@ export interface LoggedSecretRequest {
   readonly name: string
   readonly versionId: Option.Option<string>
   readonly versionStage: Option.Option<string>
+  readonly roleArn: Option.Option<string>
+  /** The call asked for a fresh value, past every cache. */
+  readonly refreshNow: boolean
   readonly outcome: Outcome
 }
 
@@ -345,6 +355,21 @@ export const make = (
           ? new ControlError({ operation: "seed", resource: error.path, reason: error.problem })
           : new ControlError({ operation: "seed", resource: "store", reason: "the store could not be built" })
     }).pipe(Effect.orDie)
+    const roleStores = new Map<string, StoreModel>()
+    for (const [roleArn, roleSeed] of Object.entries(options.roles ?? {})) {
+      roleStores.set(
+        roleArn,
+        yield* Effect.try({
+          try: () => new StoreModel(roleSeed, now),
+          catch: (error) =>
+            new ControlError({
+              operation: "seed",
+              resource: `roles[${JSON.stringify(roleArn)}]${error instanceof StoreModelError ? `.${error.path}` : ""}`,
+              reason: error instanceof StoreModelError ? error.problem : "the store could not be built"
+            })
+        }).pipe(Effect.orDie)
+      )
+    }
     const policy =
       options.policy === false ? undefined : yield* Effect.orDie(SecretsConfigPolicy.resolve(options.policy ?? {}))
     const exact = options.missing === "exact"
@@ -361,7 +386,7 @@ export const make = (
     /** One attempt that passed validation: a fault or the latency, then the store's answer; logged at the end. */
     const serve = <A>(
       request: SecretsConfig.ParameterRequest | SecretsConfig.SecretRequest,
-      answer: () => Option.Option<A> | SecretMiss,
+      answer: () => Option.Option<A> | SecretMiss | SecretsConfigError,
       kind: "parameter" | "secret",
       name: string,
       log: (outcome: Outcome) => LoggedRequest
@@ -372,7 +397,8 @@ export const make = (
         const reply = Effect.suspend(() => {
           if (fault !== undefined) return Effect.fail(typeof fault === "function" ? fault(request) : fault)
           const found = answer()
-          if (!Option.isOption(found)) return Effect.fail(missing(kind, name, found))
+          if (found instanceof AccessDenied) return Effect.fail(found)
+          if (!Option.isOption(found)) return Effect.fail(missing(kind, name, found as SecretMiss))
           return Option.match(found, {
             onNone: () => Effect.fail(missing(kind, name)),
             onSome: (value) => Effect.succeed(value)
@@ -462,7 +488,15 @@ export const make = (
         serve(
           request,
           () => {
-            const found = internalReads.readSecret(store, request)
+            const source = Option.isNone(request.roleArn) ? store : roleStores.get(request.roleArn.value)
+            if (source === undefined) {
+              return new AccessDenied({
+                kind: "secret",
+                resource: request.secretId,
+                detail: `Failed to create caching client from role: ${Option.getOrElse(request.roleArn, () => "")}`
+              })
+            }
+            const found = internalReads.readSecret(source, request)
             return found instanceof Secret ? Option.some(found) : found
           },
           "secret",
@@ -472,6 +506,8 @@ export const make = (
             name: request.secretId,
             versionId: request.versionId,
             versionStage: request.versionStage,
+            roleArn: request.roleArn,
+            refreshNow: request.refreshNow,
             outcome
           })
         )

@@ -555,6 +555,8 @@ describe("MemorySecretsConfig", () => {
             name: "app/db",
             versionId: Option.none(),
             versionStage: Option.some("AWSCURRENT"),
+            roleArn: Option.none(),
+            refreshNow: false,
             outcome: "Success"
           }
         ])

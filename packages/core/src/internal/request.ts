@@ -153,9 +153,21 @@ export const parameterRequest = (
   })
 }
 
+/**
+ * An IAM role ARN as the Secrets Manager Agent accepts it for `roleArn` (its check, `parse.rs`, in
+ * ASCII: IAM names are ASCII). docs/protocol.md#rolearn.
+ */
+export const ROLE_ARN = /^arn:[\w-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/
+const MAX_ROLE_ARN_LENGTH = 2048
+
 export const secretRequest = (
   secretId: string,
-  options?: { readonly versionId?: string | undefined; readonly versionStage?: string | undefined }
+  options?: {
+    readonly versionId?: string | undefined
+    readonly versionStage?: string | undefined
+    readonly roleArn?: string | undefined
+    readonly refreshNow?: boolean | undefined
+  }
 ): Either.Either<SecretRequest, InvalidRequest> => {
   if (typeof secretId !== "string" || secretId.length === 0) {
     return invalid("secret", String(secretId ?? ""), "the secret id is empty")
@@ -201,11 +213,26 @@ export const secretRequest = (
       )
     }
   }
+  const roleArn = options?.roleArn
+  if (roleArn !== undefined) {
+    if (typeof roleArn !== "string" || roleArn.length > MAX_ROLE_ARN_LENGTH || !ROLE_ARN.test(roleArn)) {
+      return invalid(
+        "secret",
+        secretId,
+        "`roleArn` must be an IAM role ARN, arn:<partition>:iam::<12-digit account>:role/<name> (as the Secrets Manager Agent checks it)"
+      )
+    }
+  }
+  const refreshNow = options?.refreshNow ?? false
+  if (typeof refreshNow !== "boolean") return invalid("secret", secretId, "`refreshNow` must be a boolean")
   return Either.right({
     _tag: "SecretRequest",
     secretId,
     versionId: Option.fromNullable(versionId),
     versionStage: Option.fromNullable(versionStage),
-    key: `s\u0000${secretId}\u0000${versionId ?? ""}\u0000${versionStage ?? ""}`
+    roleArn: Option.fromNullable(roleArn),
+    refreshNow,
+    // Each role reads its own account: part of the key. `refreshNow` asks for a fresh answer of the same thing: not.
+    key: `s\u0000${secretId}\u0000${versionId ?? ""}\u0000${versionStage ?? ""}\u0000${roleArn ?? ""}`
   })
 }

@@ -23,6 +23,10 @@ Options:
   --ttl-parameters <seconds>  cache TTL for parameters only
   --ttl-secrets <seconds>     cache TTL for secrets only
   --max-connections <n>       agent: connections before 429 (default 800)
+  --roles <file>              agent: JSON {"<role ARN>": <store>}: the roles roleArn may name, each
+                              with the store it sees (another role: 403, as a failed AssumeRole)
+  --max-roles <n>             agent: role clients kept, 1-20 (default 20)
+  --prefetch <secret-id>      agent: cache this secret at start, as the Agent's prefetch (repeatable)
   --env-file <file>           also write the client environment to this file (KEY=VALUE lines)
   --quiet                     do not log each request to stderr
   -h, --help                  show this help
@@ -56,6 +60,9 @@ export interface CliOptions {
   readonly token: string | undefined
   readonly ttl: { readonly parameters: number; readonly secrets: number }
   readonly maxConnections: number | undefined
+  readonly rolesPath: string | undefined
+  readonly maxRoles: number | undefined
+  readonly prefetch: ReadonlyArray<string>
   readonly envFile: string | undefined
   readonly quiet: boolean
   readonly faults: Faults
@@ -75,7 +82,7 @@ const rate = (flag: string, value: string | undefined) => number(flag, value, (n
 export const parse = (
   argv: ReadonlyArray<string>
 ): { readonly _tag: "Help" } | { readonly _tag: "Run"; readonly options: CliOptions } => {
-  let values: Record<string, string | boolean | undefined>
+  let values: Record<string, string | boolean | Array<string> | undefined>
   try {
     const parsed = parseArgs({
       args: [...argv],
@@ -91,6 +98,9 @@ export const parse = (
         "ttl-parameters": { type: "string" },
         "ttl-secrets": { type: "string" },
         "max-connections": { type: "string" },
+        roles: { type: "string" },
+        "max-roles": { type: "string" },
+        prefetch: { type: "string", multiple: true },
         "env-file": { type: "string" },
         quiet: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -179,6 +189,9 @@ export const parse = (
         secrets: number("ttl-secrets", str("ttl-secrets")) ?? ttlBoth
       },
       maxConnections,
+      rolesPath: str("roles"),
+      maxRoles: integer("max-roles", str("max-roles")),
+      prefetch: (values.prefetch as Array<string> | undefined) ?? [],
       envFile: str("env-file"),
       quiet: values.quiet === true,
       faults: faults as Faults,

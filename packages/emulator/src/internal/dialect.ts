@@ -43,6 +43,12 @@ export type UpstreamFailure =
 
 export interface Context {
   readonly store: Store
+  /** The roles an Agent can assume (`roleArn`), each with the store it sees. */
+  readonly roles: ReadonlyMap<string, Store>
+  /** The Agent's `max_roles`: role clients it keeps (never evicted). */
+  readonly maxRoles: number
+  /** The roles assumed so far: each has its own cache. */
+  readonly assumedRoles: Set<string>
   readonly cache: Cache
   readonly token: string
   readonly ttlMs: { readonly parameters: number; readonly secrets: number }

@@ -1,6 +1,8 @@
 /**
  * The AWS Parameters and Secrets Lambda Extension dialect (a closed-source Go program): plain-text
- * errors, the generic 400 for every upstream problem, aws-sdk-go-v2 output structs as JSON.
+ * errors, the generic 400 for every upstream problem, aws-sdk-go-v2 output structs as JSON. Its
+ * behaviour, with the evidence: docs/protocol.md#extension-dialect, #extension-errors,
+ * #init-and-not-ready and #extension-cache.
  *
  * @internal
  */

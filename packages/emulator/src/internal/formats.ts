@@ -55,13 +55,15 @@ export const gsonJson = (value: unknown): string =>
   JSON.stringify(value).replace(/[<>&='\u2028\u2029]/g, (c) => GSON_ESCAPES[c]!)
 
 /**
- * The Agent's error body, `{"__type":"<code>", "message":"<msg>"}` with the space after the comma
- * and the message not escaped (so it can be invalid JSON, as the real one can).
+ * The Agent's JSON error body: `{"__type":"<code>","message":"<message>"}`, compact and escaped
+ * (`serde_json`, since Agent v2.1.0; v2.0.0 and older wrote `{"__type":"X", "message":"Y"}` unescaped,
+ * which clients must still read). An empty message, or `InternalFailure`, gives only the type.
+ * See docs/protocol.md#agent-error-body-format.
  */
 export const agentErrorBody = (code: string, message: string): string =>
   message.length === 0 || code === "InternalFailure"
     ? `{"__type":"InternalFailure"}`
-    : `{"__type":"${code}", "message":"${message}"}`
+    : JSON.stringify({ __type: code, message })
 
 /** Standard base64 with padding, as `SecretBinary` is sent. */
 export const base64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString("base64")

@@ -41,6 +41,9 @@ export interface ServerConfig {
   readonly maxConnections: number
   readonly faults: Faults
   readonly store: Store
+  readonly roles: ReadonlyMap<string, Store>
+  readonly maxRoles: number
+  readonly prefetch: ReadonlyArray<{ readonly secretId: string; readonly roleArn?: string | undefined }>
   readonly requestLogLimit: number
   readonly onRequest: ((entry: Readonly<LogEntry>) => void) | undefined
 }
@@ -97,6 +100,9 @@ export const start = (config: ServerConfig): Effect.Effect<Running, EmulatorErro
 
     const ctx: Context = {
       store: config.store,
+      roles: config.roles,
+      maxRoles: config.maxRoles,
+      assumedRoles: new Set(),
       cache,
       token: config.token,
       ttlMs: config.ttlMs,
@@ -109,6 +115,22 @@ export const start = (config: ServerConfig): Effect.Effect<Running, EmulatorErro
         if (failure !== undefined) return { _tag: "ServerError", status: failure.status } satisfies UpstreamFailure
         return undefined
       })
+    }
+
+    // The Agent's prefetch: each secret cached under its name (and role) before the first request,
+    // a role taking its client slot as it does. Failures are only skipped, as the Agent logs them.
+    if (config.prefetch.length > 0) {
+      const now = yield* Clock.currentTimeMillis
+      for (const { roleArn, secretId } of config.prefetch) {
+        const store = roleArn === undefined ? config.store : config.roles.get(roleArn)
+        if (store === undefined) continue
+        if (roleArn !== undefined) ctx.assumedRoles.add(roleArn)
+        // Stored under the secret's Name, whatever id named it: a read by ARN is still a miss.
+        const found = agent.prefetched(store, secretId)
+        if (found !== undefined) {
+          cache.set(agent.cacheKey(found.name, undefined, undefined, roleArn), found.body, config.ttlMs.secrets, now)
+        }
+      }
     }
 
     const write = (res: http.ServerResponse, chunk: Uint8Array): Effect.Effect<void> =>
@@ -126,7 +148,7 @@ export const start = (config: ServerConfig): Effect.Effect<Running, EmulatorErro
 
     const send = (
       req: http.IncomingMessage,
-      res: http.ServerResponse,
+      res: http.ServerResponse | undefined,
       answer: Reply,
       body: Buffer,
       complete: (status: LogEntry["status"], fromCache?: boolean) => void
@@ -134,6 +156,20 @@ export const start = (config: ServerConfig): Effect.Effect<Running, EmulatorErro
       Effect.gen(function* () {
         const socket = req.socket
         if (socket.destroyed) return complete("dropped")
+        if (res === undefined) {
+          // A CONNECT: Node hands over the raw socket; the answer is written on it, then closed.
+          const headers = Object.entries({ ...answer.headers, "content-length": String(body.length) })
+            .map(([name, value]) => `${name}: ${value}\r\n`)
+            .join("")
+          complete(answer.status)
+          socket.end(
+            Buffer.concat([
+              Buffer.from(`HTTP/1.1 ${answer.status} ${http.STATUS_CODES[answer.status] ?? ""}\r\n${headers}\r\n`),
+              body
+            ])
+          )
+          return
+        }
         const drop = faults.take("dropMidBody", yield* Random.next)
         const slow = drop === undefined ? faults.take("slowBody", yield* Random.next) : undefined
         res.writeHead(answer.status, { ...answer.headers, "Content-Length": String(body.length) })
@@ -163,7 +199,7 @@ export const start = (config: ServerConfig): Effect.Effect<Running, EmulatorErro
         res.end(body)
       })
 
-    const handle = (req: http.IncomingMessage, res: http.ServerResponse): Effect.Effect<void> => {
+    const handle = (req: http.IncomingMessage, res: http.ServerResponse | undefined): Effect.Effect<void> => {
       const startedAtMs = performance.now()
       const target = splitTarget(req.url ?? "/")
       const query = config.dialect === "extension" ? parseGoQuery(target.rawQuery) : parseFormQuery(target.rawQuery)
@@ -249,7 +285,7 @@ export const start = (config: ServerConfig): Effect.Effect<Running, EmulatorErro
           Effect.gen(function* () {
             // a bug in the emulator: answer plainly rather than hang the client
             yield* Effect.logError("secrets-config emulator: internal error while answering a request", cause)
-            if (!res.headersSent) {
+            if (res !== undefined && !res.headersSent) {
               complete(500)
               res.writeHead(500, { "Content-Length": "25" }).end("internal emulator failure")
             }
@@ -280,6 +316,11 @@ export const start = (config: ServerConfig): Effect.Effect<Running, EmulatorErro
     })
     server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
       run(handle(req, res))
+    })
+    // Without this listener Node closes a CONNECT's connection unanswered; both servers answer it
+    // like any other method (the Agent: 405 `Not allowed` once the token passes).
+    server.on("connect", (req: http.IncomingMessage) => {
+      run(handle(req, undefined))
     })
 
     let listening = false

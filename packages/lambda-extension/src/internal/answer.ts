@@ -1,7 +1,7 @@
 /**
  * The one boundary between the endpoint and the core: an answer (a status, headers and a body read
  * within the byte limit) or a transport failure becomes a model or one of the core's tagged errors
- * (PROTOCOL §2–§3). Each call carries its `Call` (what was asked, how to decode the answer, how to
+ * (docs/protocol.md#responses, docs/protocol.md#errors). Each call carries its `Call` (what was asked, how to decode the answer, how to
  * recognise it); nothing here keeps a request, a response, a raw cause or a 200 body, since those
  * may print the session token or a secret value.
  */
@@ -169,6 +169,30 @@ export const fromRequestError = (call: Subject, error: HttpClientError.RequestEr
 }
 
 // --- answers ---------------------------------------------------------------------------------
+
+/**
+ * The Agent's health check answer: `200 healthy` (docs/protocol.md#ping); anything else is the
+ * error its status and body say, as for any call.
+ */
+export const readPing = (
+  call: Subject,
+  response: HttpClientResponse.HttpClientResponse,
+  bounded: boolean
+): Effect.Effect<void, SecretsConfigError> => {
+  const early = refused(call, response)
+  if (early !== undefined) return Effect.fail(early)
+  return Effect.flatMap(readBody(call, response, 4096, bounded), (bytes) => {
+    const text = lenient.decode(bytes).trim()
+    if (response.status === 200) {
+      return text === "healthy"
+        ? Effect.void
+        : Effect.fail(invalid(call, 200, "the health check answered 200 without `healthy`"))
+    }
+    return Effect.fail(
+      Wire.errorFromResponse({ kind: call.kind, resource: call.resource, status: response.status, body: text })
+    )
+  })
+}
 
 const strict = new TextDecoder("utf-8", { fatal: true })
 const lenient = new TextDecoder()

@@ -1,5 +1,5 @@
 /**
- * Builds the endpoint's request targets (path and query) exactly as PROTOCOL §1 describes: every
+ * Builds the endpoint's request targets (path and query) exactly as docs/protocol.md#requests describes: every
  * value percent-encoded, query names in the recorded order, selectors never doubled, the
  * decryption flag only when wanted (always for `/aws/reference/secretsmanager/` names).
  */
@@ -36,13 +36,24 @@ export const parameterTarget = (request: ParameterRequest): string => {
   return target
 }
 
-/** The path and query of a GetSecretValue call: `secretId`, then `versionId`, then `versionStage`. */
-export const secretTarget = (request: SecretRequest): string => {
+/**
+ * The path and query of a GetSecretValue call: `secretId`, then `versionId`, then `versionStage`;
+ * for the Agent also `roleArn` and `refreshNow=true` (docs/protocol.md#rolearn,
+ * docs/protocol.md#refreshnow), which the extension does not know (it would answer 400).
+ */
+export const secretTarget = (request: SecretRequest, dialect: "extension" | "agent" = "extension"): string => {
   let target = `${SECRET_PATH}?secretId=${encode(request.secretId)}`
   if (Option.isSome(request.versionId)) target += `&versionId=${encode(request.versionId.value)}`
   if (Option.isSome(request.versionStage)) target += `&versionStage=${encode(request.versionStage.value)}`
+  if (dialect === "agent") {
+    if (Option.isSome(request.roleArn)) target += `&roleArn=${encode(request.roleArn.value)}`
+    if (request.refreshNow) target += "&refreshNow=true"
+  }
   return target
 }
+
+/** The Agent's health check: `GET /ping` answers `200 healthy`, without a token (docs/protocol.md#ping). */
+export const PING_PATH = "/ping"
 
 /** Whether a host is a loopback address, where the session token may be sent. */
 export const isLoopbackHost = (host: string): boolean => {

@@ -1,5 +1,5 @@
 /**
- * Finds the session token when the layer is built (PROTOCOL §1). The AWS extension: only
+ * Finds the session token when the layer is built (docs/protocol.md#tokens). The AWS extension: only
  * `AWS_SESSION_TOKEN`, and an empty one is no token. The Secrets Manager Agent: the first *set* of
  * `AWS_TOKEN`, `AWS_SESSION_TOKEN`, `AWS_CONTAINER_AUTHORIZATION_TOKEN`, an empty value included
  * (the Agent's `get_token` takes the first variable that is set, and then accepts a header equal

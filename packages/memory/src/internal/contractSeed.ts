@@ -10,7 +10,7 @@ import type { StoreSeed } from "@secrets-config/core/StoreModel"
 /** A value that must never show up in a string, a JSON text, an inspection or an error message. */
 export const CANARY = "canary-7f3a9c-secret"
 
-/** The body of the AWS extension's generic 400 (PROTOCOL §3). */
+/** The body of the AWS extension's generic 400 (docs/protocol.md#extension-errors). */
 export const GENERIC_ERROR_BODY = "an unexpected error occurred while executing request"
 
 export const REFERENCE_PREFIX = "/aws/reference/secretsmanager/"
