@@ -470,6 +470,26 @@ describe("MemorySecretsConfig", () => {
     )
   })
 
+  describe("roles (the Agent's roleArn)", () => {
+    const role = "arn:aws:iam::210987654321:role/reader"
+    it.effect("a listed role reads its own store; another is AccessDenied; the log shows the role", () =>
+      Effect.gen(function* () {
+        assert.strictEqual(yield* secretText("app/db", { roleArn: role }), "other account")
+        assert.strictEqual(yield* secretText("app/db"), CANARY)
+        const denied = yield* Effect.flip(
+          SecretsConfig.getSecret("app/db", { roleArn: "arn:aws:iam::000000000000:role/none" })
+        )
+        assert.strictEqual(denied._tag, "AccessDenied")
+        assert.include(denied.message, "role/none")
+        const log = (yield* MemorySecretsConfig.requests).filter((r) => r.operation === "getSecret")
+        assert.deepStrictEqual(
+          log.map((r) => (r.operation === "getSecret" ? Option.getOrNull(r.roleArn) : null)),
+          [role, null, "arn:aws:iam::000000000000:role/none"]
+        )
+      }).pipe(provide({ roles: { [role]: { secrets: [{ name: "app/db", value: "other account" }] } } }))
+    )
+  })
+
   describe("latency", () => {
     it.effect("a call with 5 s latency is not done after 4 s, and is after 5 s (TestClock)", () =>
       Effect.gen(function* () {
