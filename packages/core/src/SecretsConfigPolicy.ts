@@ -12,6 +12,7 @@
  *
  * @since 0.2.0
  */
+import * as Clock from "effect/Clock"
 import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -22,7 +23,7 @@ import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as internalService from "./internal/service.js"
 import * as SecretsConfig from "./SecretsConfig.js"
-import { isTransient, RequestTimeout, type SecretsConfigError } from "./SecretsConfigError.js"
+import { GENERIC_ERROR_BODY, isTransient, RequestTimeout, type SecretsConfigError } from "./SecretsConfigError.js"
 import * as Metrics from "./SecretsConfigMetrics.js"
 
 /**
@@ -45,7 +46,48 @@ export interface Options {
    * transient errors are retried, and never past the deadline.
    */
   readonly retry?: Schedule.Schedule<unknown, SecretsConfigError> | undefined
+  /**
+   * Opt-in: during the first seconds of this environment's life, also retry the AWS extension's
+   * ambiguous 400 (`UpstreamError` 400 with its generic body, which it also sends when Parameter
+   * Store throttles). At a mass scale-out every new environment's empty extension cache calls
+   * Parameter Store at once, past its 40 TPS quota: without this, those cold starts fail. The
+   * trade-off: during the window a name that is really missing (or not allowed) costs retries up to
+   * the deadline before it fails. `true` for the defaults (`defaultColdStartRetry`); the window starts
+   * when the policy is resolved (the layer's construction).
+   */
+  readonly coldStartRetry?:
+    | boolean
+    | {
+        /** Default 10 seconds. */
+        readonly window?: Duration.DurationInput | undefined
+        /** Default: from 100 ms, doubling, jittered, each wait at most 2 s; bounded by the deadline and the window. */
+        readonly retry?: Schedule.Schedule<unknown, SecretsConfigError> | undefined
+      }
+    | undefined
 }
+
+/**
+ * The defaults of `coldStartRetry: true`.
+ *
+ * @since 0.2.0
+ * @category defaults
+ */
+export const defaultColdStartRetry = {
+  window: Duration.seconds(10),
+  retry: Schedule.exponential(Duration.millis(100), 2).pipe(
+    Schedule.jittered,
+    Schedule.union(Schedule.spaced(Duration.seconds(2)))
+  ) as Schedule.Schedule<unknown, SecretsConfigError>
+} as const
+
+/**
+ * The AWS extension's ambiguous answer: 400 with its generic body (docs/protocol.md#extension-errors).
+ *
+ * @since 0.2.0
+ * @category predicates
+ */
+export const isAmbiguous400 = (error: SecretsConfigError): boolean =>
+  error._tag === "UpstreamError" && error.status === 400 && error.body === GENERIC_ERROR_BODY
 
 /**
  * The defaults of `Options`.
@@ -82,6 +124,10 @@ export interface Policy {
   readonly retry: Schedule.Schedule<unknown, SecretsConfigError>
   /** The delay before each next retry of a transient failure. */
   readonly retryDelays: Schedule.Schedule<Duration.Duration, SecretsConfigError>
+  /** The opt-in cold-start retry of the ambiguous 400: until when (Clock ms), and its delays. */
+  readonly coldStart:
+    | { readonly untilMillis: number; readonly delays: Schedule.Schedule<Duration.Duration, SecretsConfigError> }
+    | undefined
 }
 
 const positiveMillis = (
@@ -109,11 +155,25 @@ export const resolve = (options: Options = {}): Effect.Effect<Policy, ConfigErro
     const timeoutMillis = yield* positiveMillis("timeout", options.timeout, defaults.timeout)
     const deadlineMillis = yield* positiveMillis("deadline", options.deadline, defaults.deadline)
     const retry = options.retry ?? defaultRetry
+    const cold =
+      options.coldStartRetry === true ? {} : options.coldStartRetry === false ? undefined : options.coldStartRetry
+    let coldStart: Policy["coldStart"]
+    if (cold !== undefined) {
+      const windowMillis = yield* positiveMillis("coldStartRetry.window", cold.window, defaultColdStartRetry.window)
+      const now = yield* Clock.currentTimeMillis
+      coldStart = {
+        untilMillis: now + windowMillis,
+        delays: Schedule.delays(
+          Schedule.whileInput(cold.retry ?? defaultColdStartRetry.retry, (e) => isTransient(e) || isAmbiguous400(e))
+        )
+      }
+    }
     return {
       timeoutMillis,
       deadlineMillis,
       retry,
-      retryDelays: Schedule.delays(Schedule.whileInput(retry, isTransient))
+      retryDelays: Schedule.delays(Schedule.whileInput(retry, isTransient)),
+      coldStart
     }
   })
 
@@ -197,13 +257,22 @@ export const run = <A>(
           : options.around(timed, remaining, pastDeadline, deadlineAt)
       })
       const retries = options.retries ?? Metrics.retries
-      // A retry starts only when its delay ends before the deadline; else the last error stands.
-      const schedule = () =>
-        Schedule.checkEffect(policy.retryDelays, (error: SecretsConfigError, delay) =>
-          clock.unsafeCurrentTimeMillis() + Duration.toMillis(delay) < deadlineAt()
+      const coldStart = policy.coldStart
+      const inWindow = (error: SecretsConfigError, at: number) =>
+        coldStart !== undefined && at < coldStart.untilMillis && isAmbiguous400(error)
+      // A retry starts only when its delay ends before the deadline (and, for the ambiguous 400,
+      // inside the cold-start window); else the last error stands.
+      const schedule = (delays: Schedule.Schedule<Duration.Duration, SecretsConfigError>) =>
+        Schedule.checkEffect(delays, (error: SecretsConfigError, delay) => {
+          const next = clock.unsafeCurrentTimeMillis() + Duration.toMillis(delay)
+          return next < deadlineAt() && (isTransient(error) || inWindow(error, next))
             ? Effect.as(
                 Effect.zipRight(
-                  Effect.logDebug("retrying a transient failure").pipe(
+                  Effect.logDebug(
+                    isTransient(error)
+                      ? "retrying a transient failure"
+                      : "retrying the extension's ambiguous 400 during the cold-start window"
+                  ).pipe(
                     Effect.annotateLogs({ "secrets_config.error": error._tag, "secrets_config.attempt": attempts + 1 })
                   ),
                   Metric.increment(retries)
@@ -211,16 +280,17 @@ export const run = <A>(
                 true
               )
             : Effect.succeed(false)
-        )
+        })
       const retried = (first: SecretsConfigError): Effect.Effect<A, SecretsConfigError> => {
-        if (!isTransient(first)) return Effect.fail(first)
+        const cold = !isTransient(first) && inWindow(first, clock.unsafeCurrentTimeMillis())
+        if (!isTransient(first) && !cold) return Effect.fail(first)
         let replay = true
         const again = Effect.suspend(() => {
           if (!replay) return attempt
           replay = false
           return Effect.fail(first)
         })
-        return Effect.retry(again, schedule())
+        return Effect.retry(again, schedule(cold ? coldStart!.delays : policy.retryDelays))
       }
       return Effect.catchAll(attempt, retried).pipe(
         Effect.ensuring(

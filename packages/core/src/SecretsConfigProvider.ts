@@ -225,6 +225,88 @@ const unquoted = (error: ConfigError.ConfigError, description: string): ConfigEr
  * @since 0.1.0
  * @category constructors
  */
+/** Where each config path is read from: a key of a JSON secret subtree, else a parameter under the prefix. */
+const sourcing = (options: Options) => {
+  const prefix = options.prefix.replace(/\/+$/, "")
+  const segment = options.pathSegment ?? ((s: string) => s)
+  const subtrees = Object.entries(options.secrets ?? {})
+    .map(([path, secretId]) => ({ path: path.split("."), secretId }))
+    .sort((a, b) => b.path.length - a.path.length)
+  return (path: ReadonlyArray<string>): Source => {
+    for (const subtree of subtrees) {
+      if (subtree.path.length <= path.length && subtree.path.every((s, i) => s === path[i])) {
+        return { _tag: "Secret", secretId: subtree.secretId, keys: path.slice(subtree.path.length) }
+      }
+    }
+    return { _tag: "Parameter", name: `${prefix}/${path.map(segment).join("/")}` }
+  }
+}
+
+/**
+ * The dry run: the config against a recorder that fails every read as missing finds every path it
+ * may read (both sides of every `Config.all`, defaults and fallbacks included), with no I/O.
+ */
+const record = (config: Config.Config<unknown>): Effect.Effect<ReadonlyArray<Recorded>> => {
+  const recorded: Array<Recorded> = []
+  const recorder = ConfigProvider.makeFlat({
+    load: (path, primitive) => {
+      recorded.push({ path, primitive })
+      return Effect.fail(ConfigError.MissingData([...path], "recording"))
+    },
+    enumerateChildren: () => Effect.succeed(HashSet.empty<string>()),
+    patch: PathPatch.empty
+  })
+  return Effect.as(Effect.either(ConfigProvider.fromFlat(recorder).load(config)), recorded)
+}
+
+/**
+ * One parameter or secret an app's `Config` reads through the provider: what IAM must allow and what
+ * a cold start costs upstream (the shape `ColdStartPlanner.plan` takes).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Read {
+  readonly kind: "parameter" | "secret"
+  /** The parameter's full name, or the secret's id. */
+  readonly name: string
+  /** Parameters are read decrypted (a `SecureString` is decrypted with `kms:Decrypt`); secrets always are. */
+  readonly withDecryption: boolean
+  /** The config paths it serves (`db.host`, …), in the order the config reads them. */
+  readonly paths: ReadonlyArray<string>
+}
+
+/**
+ * Every parameter and secret the provider would read for `config`, each once, without any I/O (the
+ * dry run the provider itself makes before its burst): for IAM policies that match the code, and
+ * for the cold-start planner. Defaults, fallbacks (`Config.orElse`) and every branch of
+ * `Config.all` are included: it lists what may be read, not what a given environment will find.
+ * With `compose`, values the other provider has are still asked of Parameter Store (`"last"`) or
+ * may be (`"first"`): they are listed too.
+ *
+ * @since 0.2.0
+ * @category dry run
+ */
+export const reads = (config: Config.Config<unknown>, options: Options): ReadonlyArray<Read> => {
+  const sourceOf = sourcing(options)
+  const found = new Map<string, { kind: "parameter" | "secret"; name: string; paths: Array<string> }>()
+  for (const { path } of Effect.runSync(record(config))) {
+    const source = sourceOf(path)
+    const key = sourceKey(source)
+    let read = found.get(key)
+    if (read === undefined) {
+      read =
+        source._tag === "Parameter"
+          ? { kind: "parameter", name: source.name, paths: [] }
+          : { kind: "secret", name: source.secretId, paths: [] }
+      found.set(key, read)
+    }
+    const shown = path.join(".")
+    if (!read.paths.includes(shown)) read.paths.push(shown)
+  }
+  return [...found.values()].map((read) => ({ ...read, withDecryption: true }))
+}
+
 export const make = (
   options: Options
 ): Effect.Effect<ConfigProvider.ConfigProvider, never, SecretsConfig.SecretsConfig> =>
@@ -240,22 +322,9 @@ export const fromService = (
   service: SecretsConfig.SecretsConfig.Service,
   options: Options
 ): ConfigProvider.ConfigProvider => {
-  const prefix = options.prefix.replace(/\/+$/, "")
-  const segment = options.pathSegment ?? ((s: string) => s)
-  const subtrees = Object.entries(options.secrets ?? {})
-    .map(([path, secretId]) => ({ path: path.split("."), secretId }))
-    .sort((a, b) => b.path.length - a.path.length)
   const other = options.compose === undefined ? undefined : (options.compose.provider ?? ConfigProvider.fromEnv())
   const concurrency = options.concurrency ?? 16
-
-  const sourceOf = (path: ReadonlyArray<string>): Source => {
-    for (const subtree of subtrees) {
-      if (subtree.path.length <= path.length && subtree.path.every((s, i) => s === path[i])) {
-        return { _tag: "Secret", secretId: subtree.secretId, keys: path.slice(subtree.path.length) }
-      }
-    }
-    return { _tag: "Parameter", name: `${prefix}/${path.map(segment).join("/")}` }
-  }
+  const sourceOf = sourcing(options)
 
   const fetch = (source: Source): Effect.Effect<Fetched> =>
     Effect.exit(
@@ -435,16 +504,7 @@ export const fromService = (
   const discover = (config: Config.Config<unknown>): Effect.Effect<ReadonlyArray<Recorded>> => {
     const known = discovered.get(config)
     if (known !== undefined) return Effect.succeed(known)
-    const recorded: Array<Recorded> = []
-    const recorder = ConfigProvider.makeFlat({
-      load: (path, primitive) => {
-        recorded.push({ path, primitive })
-        return Effect.fail(ConfigError.MissingData([...path], "recording"))
-      },
-      enumerateChildren: () => Effect.succeed(HashSet.empty<string>()),
-      patch: PathPatch.empty
-    })
-    return Effect.map(Effect.either(ConfigProvider.fromFlat(recorder).load(config)), () => {
+    return Effect.map(record(config), (recorded) => {
       discovered.set(config, recorded)
       return recorded
     })

@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as SecretsConfig from "@secrets-config/core/SecretsConfig"
 import * as SecretsConfigError from "@secrets-config/core/SecretsConfigError"
 import * as SecretsConfigPolicy from "@secrets-config/core/SecretsConfigPolicy"
-import { Effect, Exit, Fiber, Layer, Schedule, TestClock } from "effect"
+import { Effect, Exit, Fiber, Layer, Option, Schedule, TestClock } from "effect"
 import * as fakes from "./helpers/fake.js"
 
 const notReady = new SecretsConfigError.ExtensionNotReady({ kind: "parameter", resource: "/a" })
@@ -73,4 +73,76 @@ describe("SecretsConfigPolicy in front of any SecretsConfig", () => {
       assert.include(String(error), "deadline")
     })
   )
+
+  describe("coldStartRetry (opt-in): the extension's ambiguous 400 during the first seconds", () => {
+    const ambiguous = new SecretsConfigError.UpstreamError({
+      kind: "parameter",
+      resource: "/a",
+      status: 400,
+      body: SecretsConfigError.GENERIC_ERROR_BODY,
+      transient: false
+    })
+
+    it.effect("off by default: the 400 is returned at once", () =>
+      Effect.gen(function* () {
+        const fake = fakes.makeFake({ values: { "/a": "x" } })
+        fake.state.failures.push(ambiguous)
+        const policy = yield* SecretsConfigPolicy.resolve()
+        const error = yield* Effect.flip(SecretsConfigPolicy.withPolicy(policy)(fake.service).getParameter("/a"))
+        assert.strictEqual(error._tag, "UpstreamError")
+        assert.strictEqual(fake.state.calls.length, 1)
+      })
+    )
+
+    it.effect("on: a throttled scale-out's 400s are retried with backoff, then served", () =>
+      Effect.gen(function* () {
+        const fake = fakes.makeFake({ values: { "/a": "x" } })
+        fake.state.failures.push(ambiguous, ambiguous, ambiguous)
+        const policy = yield* SecretsConfigPolicy.resolve({ coldStartRetry: true })
+        const fiber = yield* Effect.fork(SecretsConfigPolicy.withPolicy(policy)(fake.service).getParameter("/a"))
+        yield* TestClock.adjust("50 millis")
+        assert.strictEqual(fake.state.calls.length, 1, "the first wait is about 100 ms")
+        yield* TestClock.adjust("2 seconds")
+        assert.isTrue(Exit.isSuccess(yield* Fiber.await(fiber)))
+        assert.strictEqual(fake.state.calls.length, 4)
+      })
+    )
+
+    it.effect("a name really missing costs the deadline, then its 400 is returned", () =>
+      Effect.gen(function* () {
+        const fake = fakes.makeFake({ missing: "UpstreamError" })
+        const policy = yield* SecretsConfigPolicy.resolve({ coldStartRetry: true, deadline: "3 seconds" })
+        const fiber = yield* Effect.fork(
+          Effect.flip(SecretsConfigPolicy.withPolicy(policy)(fake.service).getParameter("/missing"))
+        )
+        yield* TestClock.adjust("2 seconds")
+        assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)), "still retrying inside the deadline")
+        yield* TestClock.adjust("2 seconds")
+        const error = yield* Fiber.join(fiber)
+        assert.strictEqual(error._tag, "UpstreamError")
+        assert.isAbove(fake.state.calls.length, 2)
+      })
+    )
+
+    it.effect("after the window, the 400 is returned at once again", () =>
+      Effect.gen(function* () {
+        const fake = fakes.makeFake({ missing: "UpstreamError" })
+        const policy = yield* SecretsConfigPolicy.resolve({ coldStartRetry: { window: "10 seconds" } })
+        yield* TestClock.adjust("11 seconds")
+        const error = yield* Effect.flip(SecretsConfigPolicy.withPolicy(policy)(fake.service).getParameter("/missing"))
+        assert.strictEqual(error._tag, "UpstreamError")
+        assert.strictEqual(fake.state.calls.length, 1)
+      })
+    )
+
+    it.effect("other non-transient failures are never retried, window or not", () =>
+      Effect.gen(function* () {
+        const fake = fakes.makeFake({ missing: "NotFound" })
+        const policy = yield* SecretsConfigPolicy.resolve({ coldStartRetry: true })
+        const error = yield* Effect.flip(SecretsConfigPolicy.withPolicy(policy)(fake.service).getParameter("/missing"))
+        assert.strictEqual(error._tag, "NotFound")
+        assert.strictEqual(fake.state.calls.length, 1)
+      })
+    )
+  })
 })

@@ -102,6 +102,14 @@ export interface Options {
    */
   readonly retry?: Schedule.Schedule<unknown, SecretsConfigError> | undefined
   /**
+   * Opt-in, for mass scale-outs: during the first seconds after the layer is built (default 10 s),
+   * also retry the extension's ambiguous 400, which is how it reports Parameter Store throttling,
+   * with jittered backoff (from 100 ms, at most 2 s a wait) inside the deadline. The cost: in that
+   * window a name that is really missing fails only at the deadline. See
+   * `SecretsConfigPolicy.Options.coldStartRetry` and the README's "At scale".
+   */
+  readonly coldStartRetry?: SecretsConfigPolicy.Options["coldStartRetry"]
+  /**
    * Requests open to the endpoint at once from this layer (default 16; `Infinity` for no limit): a
    * slot is taken before a request is sent and freed only once its attempt has ended and the
    * request is closed (answered, or aborted with its socket destroyed). It cannot bound work the

@@ -211,3 +211,28 @@ describe("rotation over the live layer", () => {
     })
   )
 })
+
+describe("coldStartRetry (opt-in) over the extension", () => {
+  it.scopedLive("a throttled cold start's generic 400s are retried inside the window, then served", () =>
+    Effect.gen(function* () {
+      const emulator = yield* Emulator.make({
+        store: { parameters: [{ name: "/app/host", value: "db.internal" }] },
+        faults: { throttle: { times: 2 } }
+      })
+      const options = { port: emulator.port, token: Redacted.make(emulator.token) }
+      // Without it: the first throttled answer is the extension's ambiguous 400, returned at once.
+      const plain = yield* Effect.flip(
+        SecretsConfig.parameterValue("/app/host").pipe(Effect.provide(LambdaExtension.layerNode(options)))
+      )
+      assert.strictEqual(plain._tag, "UpstreamError")
+      const value = yield* SecretsConfig.parameterValue("/app/host").pipe(
+        Effect.provide(LambdaExtension.layerNode({ ...options, coldStartRetry: true }))
+      )
+      assert.strictEqual(Redacted.value(value), "db.internal")
+      assert.deepStrictEqual(
+        (yield* emulator.control.requests).map((e) => e.status),
+        [400, 400, 200]
+      )
+    })
+  )
+})
