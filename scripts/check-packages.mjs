@@ -23,6 +23,8 @@ const pnpm = [
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "secrets-config-packages-"))
 const rootRequire = createRequire(path.join(root, "packages", "emulator", "package.json"))
 
+/** The command-line programs: run, not imported. */
+const CLIS = new Set(["bin.js", "plan.js"])
 const packages = fs.readdirSync(path.join(root, "packages"))
 const tarballs = []
 for (const dir of packages) {
@@ -34,7 +36,7 @@ for (const dir of packages) {
   execFileSync(path.join(root, "node_modules", ".bin", "publint"), ["--strict"], { cwd: pkgDir, stdio: "pipe" })
   const entrypoints = fs
     .readdirSync(path.join(pkgDir, "build", "esm"))
-    .filter((f) => f.endsWith(".js") && f !== "bin.js")
+    .filter((f) => f.endsWith(".js") && !CLIS.has(f))
     .map((f) => (f === "index.js" ? "." : f.slice(0, -3)))
   // node10 resolution cannot see subpath exports; every current moduleResolution (node16, nodenext, bundler) can.
   execFileSync(
@@ -74,7 +76,7 @@ for (const dir of packages) {
   if (typeof manifest.exports["."] === "string")
     throw new Error(`${dir}: the packed package.json still points at sources`)
   const esm = path.join(modules, "@secrets-config", dir, "build", "esm")
-  for (const file of fs.readdirSync(esm).filter((f) => f.endsWith(".js") && f !== "bin.js")) {
+  for (const file of fs.readdirSync(esm).filter((f) => f.endsWith(".js") && !CLIS.has(f))) {
     const name = file.slice(0, -3)
     specifiers.push({ specifier: name === "index" ? manifest.name : `${manifest.name}/${name}`, dir, name })
   }

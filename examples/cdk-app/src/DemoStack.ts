@@ -8,7 +8,9 @@ import * as lambda from "aws-cdk-lib/aws-lambda"
 import type { Construct } from "constructs"
 import * as path from "node:path"
 import type { ExtensionLayer } from "./ExtensionLayer.js"
-import { type Declarations, type ParameterDeclaration, SecretsConfigFunction } from "./SecretsConfigFunction.js"
+import * as SecretsConfigProvider from "@secrets-config/core/SecretsConfigProvider"
+import { AppConfig, providerOptions } from "@secrets-config/example-lambda-handler"
+import { type Declarations, declarationsFromReads, SecretsConfigFunction } from "./SecretsConfigFunction.js"
 
 /** The workspace root: the project root and lock file the bundler resolves the handler's imports from. */
 export const REPO_ROOT = path.resolve(import.meta.dirname, "..", "..", "..")
@@ -22,18 +24,23 @@ export const HANDLER_ENTRY = path.join(REPO_ROOT, "examples", "lambda-handler", 
 export const DEMO_PREFIX = "/demo"
 
 /**
- * What the handler's `AppConfig` reads: `greeting`, `feature-flags`, `api-key` (a SecureString) and
- * `log-level` under the prefix, and the JSON secret `demo/db` for its `db` subtree. `encryptionKey`
- * is the customer managed key of the SecureString and the secret, if they use one.
+ * What the handler's `AppConfig` reads, found from the `Config` itself (no I/O): `greeting`,
+ * `feature-flags`, `api-key` (a SecureString) and `log-level` under the prefix, and the JSON secret
+ * `demo/db` for its `db` subtree. `encryptionKey` is the customer managed key of the SecureString and
+ * the secret, if they use one.
  */
-export const demoDeclarations = (encryptionKey?: string): Declarations => {
-  const key = encryptionKey === undefined ? {} : { encryptionKey }
-  const apiKey: ParameterDeclaration = { name: "api-key", secure: true, ...key }
-  return {
-    parameters: { prefix: DEMO_PREFIX, keys: ["greeting", "feature-flags", apiKey, "log-level"] },
-    secrets: [{ secret: `${DEMO_PREFIX.slice(1)}/db`, ...key }]
-  }
-}
+export const demoReads = (): ReadonlyArray<SecretsConfigProvider.Read> =>
+  SecretsConfigProvider.reads(AppConfig, providerOptions(DEMO_PREFIX))
+
+export const demoDeclarations = (encryptionKey?: string): Declarations =>
+  declarationsFromReads(demoReads(), {
+    prefix: DEMO_PREFIX,
+    ...(encryptionKey === undefined
+      ? {}
+      : {
+          encryptionKeys: { [`${DEMO_PREFIX}/api-key`]: encryptionKey, [`${DEMO_PREFIX.slice(1)}/db`]: encryptionKey }
+        })
+  })
 
 export interface DemoStackProps extends StackProps {
   /** Default `NODEJS_22_X`. */

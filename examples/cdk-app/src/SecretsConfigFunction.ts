@@ -51,6 +51,54 @@ export interface SecretDeclaration {
   readonly encryptionKey?: kms.IKey | string
 }
 
+/** One name an app reads, as `SecretsConfigProvider.reads` lists them. */
+export interface Read {
+  readonly kind: "parameter" | "secret"
+  readonly name: string
+}
+
+/**
+ * The declarations of exactly what an app's `Config` reads (`SecretsConfigProvider.reads(config,
+ * providerOptions)`), so the policy cannot drift from the code: each parameter (a name under
+ * `/aws/reference/secretsmanager/` grants its secret) and each secret, once. `prefix` becomes the
+ * function's `APP_PREFIX`; `encryptionKeys` gives the customer managed key of the names that use
+ * one, and every name it gives must be one the `Config` reads.
+ */
+export const declarationsFromReads = (
+  reads: ReadonlyArray<Read>,
+  options: {
+    readonly prefix?: string | undefined
+    readonly encryptionKeys?: Readonly<Record<string, kms.IKey | string>> | undefined
+  } = {}
+): Declarations => {
+  const keys = options.encryptionKeys ?? {}
+  for (const name of Object.keys(keys)) {
+    if (!reads.some((read) => read.name === name)) {
+      throw new Error(`encryptionKeys names ${JSON.stringify(name)}, which the Config does not read`)
+    }
+  }
+  const keyOf = (name: string) => (keys[name] === undefined ? {} : { encryptionKey: keys[name] })
+  const parameters = reads.filter((read) => read.kind === "parameter")
+  const secrets = reads.filter((read) => read.kind === "secret")
+  return {
+    ...(parameters.length === 0 && options.prefix === undefined
+      ? {}
+      : {
+          parameters: {
+            ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+            keys: parameters.map(
+              (read): ParameterDeclaration => ({
+                name: read.name,
+                ...(keys[read.name] === undefined ? {} : { secure: true }),
+                ...keyOf(read.name)
+              })
+            )
+          }
+        }),
+    ...(secrets.length === 0 ? {} : { secrets: secrets.map((read) => ({ secret: read.name, ...keyOf(read.name) })) })
+  }
+}
+
 /** The extension's settings (CDK's `ParamsAndSecretsOptions`) and which layer version to attach. */
 export interface ExtensionOptions extends lambda.ParamsAndSecretsOptions {
   /** Default `ExtensionLayer.fromTable()`: the current version per region and architecture. */

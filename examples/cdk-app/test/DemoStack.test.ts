@@ -3,7 +3,9 @@ import type { App } from "aws-cdk-lib"
 import { Template } from "aws-cdk-lib/assertions"
 import * as iam from "aws-cdk-lib/aws-iam"
 import * as lambda from "aws-cdk-lib/aws-lambda"
-import { addDemoStack, type DemoStack } from "../src/DemoStack.js"
+import * as SecretsConfigProvider from "@secrets-config/core/SecretsConfigProvider"
+import { AppConfig, providerOptions } from "@secrets-config/example-lambda-handler"
+import { addDemoStack, type DemoStack, demoReads } from "../src/DemoStack.js"
 import { layerVersionArn } from "../src/ExtensionLayer.js"
 import {
   type Env,
@@ -35,38 +37,47 @@ const functionOf = (template: Template, architecture: string) => {
 }
 
 /** The statements the demo declarations must produce: nothing more, nothing less. */
-const expectedStatements = (env?: Env, key?: string): Array<Statement> => [
-  {
-    Sid: "ReadParameters",
-    Effect: "Allow",
-    Action: "ssm:GetParameter",
-    Resource: ["greeting", "feature-flags", "api-key", "log-level"].map((k) => parameterShape(`demo/${k}`, env))
-  },
-  {
-    Sid: "ReadSecrets",
-    Effect: "Allow",
-    Action: "secretsmanager:GetSecretValue",
-    Resource: secretShape("demo/db", env)
-  },
-  ...(key === undefined
-    ? []
-    : [
-        {
-          Sid: "DecryptParameters",
-          Effect: "Allow",
-          Action: "kms:Decrypt",
-          Resource: key,
-          Condition: { StringEquals: { "kms:ViaService": viaService("ssm", env) } }
-        },
-        {
-          Sid: "DecryptSecrets",
-          Effect: "Allow",
-          Action: "kms:Decrypt",
-          Resource: key,
-          Condition: { StringEquals: { "kms:ViaService": viaService("secretsmanager", env) } }
-        }
-      ])
-]
+/**
+ * The statements the demo must produce, from what the handler's `AppConfig` reads
+ * (`SecretsConfigProvider.reads`): a parameter or a secret added to the Config changes this too.
+ */
+const expectedStatements = (env?: Env, key?: string): Array<Statement> => {
+  const reads = SecretsConfigProvider.reads(AppConfig, providerOptions("/demo"))
+  const parameters = reads.filter((read) => read.kind === "parameter").map((read) => read.name.slice(1))
+  const secrets = reads.filter((read) => read.kind === "secret").map((read) => read.name)
+  return [
+    {
+      Sid: "ReadParameters",
+      Effect: "Allow",
+      Action: "ssm:GetParameter",
+      Resource: parameters.map((name) => parameterShape(name, env))
+    },
+    {
+      Sid: "ReadSecrets",
+      Effect: "Allow",
+      Action: "secretsmanager:GetSecretValue",
+      Resource: secrets.length === 1 ? secretShape(secrets[0]!, env) : secrets.map((name) => secretShape(name, env))
+    },
+    ...(key === undefined
+      ? []
+      : [
+          {
+            Sid: "DecryptParameters",
+            Effect: "Allow",
+            Action: "kms:Decrypt",
+            Resource: key,
+            Condition: { StringEquals: { "kms:ViaService": viaService("ssm", env) } }
+          },
+          {
+            Sid: "DecryptSecrets",
+            Effect: "Allow",
+            Action: "kms:Decrypt",
+            Resource: key,
+            Condition: { StringEquals: { "kms:ViaService": viaService("secretsmanager", env) } }
+          }
+        ])
+  ]
+}
 
 describe("the demo app", () => {
   it("deploys the handler twice, arm64 and x86_64, on nodejs22.x, with the handler's environment", () => {
@@ -138,6 +149,27 @@ describe("the demo app", () => {
     for (const variant of Object.values(stack.functions)) {
       assert.deepStrictEqual(roleStatements(stack, variant.function), expectedStatements(EU, KEY_ARN))
     }
+  })
+
+  it("the policy names exactly the handler's reads: the hand-checked list, and nothing else", () => {
+    assert.deepStrictEqual(
+      demoReads().map((read) => `${read.kind} ${read.name}`),
+      [
+        "parameter /demo/greeting",
+        "parameter /demo/feature-flags",
+        "parameter /demo/api-key",
+        "parameter /demo/log-level",
+        "secret demo/db"
+      ]
+    )
+    const json = JSON.stringify(Template.fromStack(demo({}, EU)).toJSON())
+    for (const read of demoReads())
+      assert.include(json, read.kind === "parameter" ? `parameter${read.name}` : `secret:${read.name}-??????`)
+    assert.strictEqual(
+      (json.match(/parameter\/demo\//g) ?? []).length,
+      2 * 4,
+      "four parameters, in each of two policies"
+    )
   })
 
   it("has no wildcard in any policy and the extension on every function", () => {

@@ -15,6 +15,7 @@ import { HANDLER_ENTRY, LOCK_FILE, REPO_ROOT } from "../src/DemoStack.js"
 import { ExtensionLayer } from "../src/ExtensionLayer.js"
 import {
   type Declarations,
+  declarationsFromReads,
   esmBundling,
   SecretsConfigFunction,
   type SecretsConfigFunctionProps
@@ -321,5 +322,32 @@ describe("SecretsConfigFunction: the function", () => {
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true })
     }
+  })
+})
+
+describe("declarationsFromReads: the policy from what the Config reads", () => {
+  it("each parameter (a reference name grants its secret) and each secret; keys only on names read", () => {
+    const reads = [
+      { kind: "parameter" as const, name: "/app/host" },
+      { kind: "parameter" as const, name: "/aws/reference/secretsmanager/app/other" },
+      { kind: "secret" as const, name: "app/db" }
+    ]
+    const declarations = declarationsFromReads(reads, { prefix: "/app", encryptionKeys: { "app/db": KEY_ARN } })
+    assert.deepStrictEqual(declarations, {
+      parameters: {
+        prefix: "/app",
+        keys: [{ name: "/app/host" }, { name: "/aws/reference/secretsmanager/app/other" }]
+      },
+      secrets: [{ secret: "app/db", encryptionKey: KEY_ARN }]
+    })
+    const statements = statementsFor(declarations, EU)
+    assert.deepStrictEqual(
+      statements.map((statement) => statement.Sid),
+      ["ReadParameters", "ReadSecrets", "DecryptSecrets"]
+    )
+    assert.throws(
+      () => declarationsFromReads(reads, { encryptionKeys: { "/app/renamed": KEY_ARN } }),
+      /which the Config does not read/
+    )
   })
 })

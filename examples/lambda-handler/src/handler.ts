@@ -82,6 +82,16 @@ const toResponse = (failure: SecretsConfigError.SecretsConfigError | ConfigError
   return { statusCode, body: JSON.stringify({ error: error._tag, message: error.message }) }
 }
 
+/**
+ * Where `AppConfig` is read from: parameters under `prefix`, the `db` subtree from the JSON secret
+ * `<prefix without its leading />/db`. The CDK app derives the function's IAM policy from it
+ * (`SecretsConfigProvider.reads(AppConfig, providerOptions(prefix))`).
+ */
+export const providerOptions = (prefix: string): SecretsConfigProvider.Options => ({
+  prefix,
+  secrets: { db: `${prefix.replace(/^\//, "")}/db` }
+})
+
 export interface HandlerOptions {
   /** The Parameter Store path of the app's keys (default `APP_PREFIX`, else `/demo`). */
   readonly prefix?: string
@@ -100,7 +110,7 @@ export const makeLayer = <ROut, E>(
 ) => {
   const prefix = options.prefix ?? process.env.APP_PREFIX ?? "/demo"
   const ttl = options.cacheTtlSeconds ?? Number(process.env.CACHE_TTL_SECONDS ?? 300)
-  return SecretsConfigProvider.layer({ prefix, secrets: { db: `${prefix.replace(/^\//, "")}/db` } }).pipe(
+  return SecretsConfigProvider.layer(providerOptions(prefix)).pipe(
     Layer.provideMerge(SecretsConfigCache.layer({ ttl: `${ttl} seconds` })),
     Layer.provideMerge(source)
   )

@@ -91,3 +91,11 @@ export * as StoreFile from "./StoreFile.js"
  * @since 0.2.0
  */
 export * as SecretsConfigRotation from "./SecretsConfigRotation.js"
+
+/**
+ * The cold-start budget planner: upstream calls, peak TPS against the quotas, time to warm a fleet,
+ * and advice. Plain arithmetic, without Effect types (the CLI is `secrets-config-plan`).
+ *
+ * @since 0.2.0
+ */
+export * as ColdStartPlanner from "./ColdStartPlanner.js"
