@@ -10,6 +10,7 @@ import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
 import * as fs from "node:fs/promises"
 import * as Emulator from "./Emulator.js"
 import * as Faults from "./Faults.js"
@@ -61,7 +62,18 @@ const serve = (cli: CliOptions) =>
               `${entry.method} ${entry.path}${query} -> ${entry.status}${entry.fromCache ? " (cache)" : ""}${took}\n`
             )
           }
-    })
+    }).pipe(
+      // A store the model refuses (a stage on two versions, …): say which file.
+      Effect.mapError((error) =>
+        error.reason === "InvalidStore" && cli.storePath !== undefined && !error.detail.startsWith(cli.storePath)
+          ? new Emulator.EmulatorError({
+              reason: error.reason,
+              detail: `${cli.storePath}: ${error.detail}`,
+              cause: error
+            })
+          : error
+      )
+    )
     yield* Effect.addFinalizer(() => Console.log("secrets-config-emulator: stopped"))
     const source = cli.storePath ?? (cli.sample ? "the bundled sample store" : "an empty store")
     const parameters = store.parameters?.length ?? 0
@@ -76,8 +88,8 @@ const serve = (cli: CliOptions) =>
         ""
       ].join("\n")
     )
-    if (cli.envFile !== undefined) {
-      const path = cli.envFile
+    if (cli.writeEnv !== undefined) {
+      const path = cli.writeEnv
       yield* Effect.tryPromise({
         try: () =>
           fs.writeFile(
@@ -90,11 +102,17 @@ const serve = (cli: CliOptions) =>
         catch: (cause) =>
           new Emulator.EmulatorError({
             reason: "InvalidOptions",
-            detail: `cannot write --env-file ${JSON.stringify(path)}`,
+            detail: `cannot write --write-env ${JSON.stringify(path)}`,
             cause
           })
       })
     }
+    // Started by a parent that goes away (an `npx` killed, a terminal closed): stop with it.
+    const parent = process.ppid
+    yield* Effect.repeat(
+      Effect.suspend(() => (process.ppid !== parent ? Effect.interrupt : Effect.void)),
+      Schedule.spaced("500 millis")
+    )
     return yield* Effect.never
   }).pipe(Effect.scoped)
 

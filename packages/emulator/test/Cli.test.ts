@@ -159,4 +159,97 @@ describe("CLI", () => {
       assert.strictEqual(yield* exited(child), 0)
     })
   )
+
+  it.scopedLive("--write-env writes the client's environment, mode 0600", () =>
+    Effect.gen(function* () {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "emulator-cli-"))
+      yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true })))
+      const file = path.join(dir, "emulator.env")
+      const child = yield* start(["--sample", "--port", "0", "--token", "t-1", "--write-env", file, "--quiet"])
+      yield* readUntil(child, (text) => /AWS_SESSION_TOKEN=.*\n/.test(text))
+      // Written before the environment is printed? Wait for it briefly.
+      for (let i = 0; i < 50 && !fs.existsSync(file); i++) yield* Effect.sleep("50 millis")
+      const written = fs.readFileSync(file, "utf8")
+      assert.match(written, /^PARAMETERS_SECRETS_EXTENSION_HTTP_PORT=\d+\nAWS_SESSION_TOKEN=t-1\n$/)
+      assert.strictEqual(fs.statSync(file).mode & 0o777, 0o600)
+      child.kill("SIGTERM")
+      assert.strictEqual(yield* exited(child), 0)
+    })
+  )
+
+  it.scopedLive("a store the model refuses: exit 1, naming the file and the field, never a value", () =>
+    Effect.gen(function* () {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "emulator-cli-"))
+      yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true })))
+      const file = path.join(dir, "bad.json")
+      fs.writeFileSync(
+        file,
+        JSON.stringify({
+          secrets: [
+            {
+              name: "s",
+              versions: [
+                { value: "canary-value-1", stages: ["AWSCURRENT"] },
+                { value: "canary-value-2", stages: ["AWSCURRENT"] }
+              ]
+            }
+          ]
+        })
+      )
+      const child = yield* start(["--store", file, "--port", "0"])
+      let stderr = ""
+      child.stderr!.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString("utf8")
+      })
+      assert.strictEqual(yield* exited(child), 1)
+      assert.include(stderr, file)
+      assert.include(stderr, "secrets.0")
+      assert.notInclude(stderr, "canary-value")
+    })
+  )
+
+  it.scopedLive("stops when the process that started it goes away (an npx killed)", () =>
+    Effect.gen(function* () {
+      // A parent that starts the CLI, prints its pid, and is then killed without a chance to pass it on.
+      const script = `const { spawn } = require("node:child_process")
+const child = spawn(process.execPath, ["--import", "tsx", ${JSON.stringify(bin)}, "--sample", "--port", "0", "--quiet"], { stdio: ["ignore", "pipe", "ignore"] })
+child.stdout.once("data", () => console.log(child.pid))
+setInterval(() => {}, 1000)`
+      const parent = yield* Effect.acquireRelease(
+        Effect.sync(() => spawn(process.execPath, ["-e", script], { cwd: packageDir, stdio: "pipe" })),
+        (p) => Effect.sync(() => p.exitCode === null && p.kill("SIGKILL"))
+      )
+      const out = yield* readUntil(parent, (text) => /\d+\n/.test(text))
+      const pid = Number(out.trim())
+      assert.isAbove(pid, 0)
+      const alive = () => {
+        try {
+          process.kill(pid, 0)
+          return true
+        } catch {
+          return false
+        }
+      }
+      assert.isTrue(alive())
+      parent.kill("SIGKILL")
+      for (let i = 0; i < 60 && alive(); i++) yield* Effect.sleep("100 millis")
+      assert.isFalse(alive(), "the emulator outlived its parent")
+    })
+  )
+
+  it.scopedLive("the workspace's bin (what pnpm exec runs) works before any build", () =>
+    Effect.gen(function* () {
+      const child = yield* Effect.acquireRelease(
+        Effect.sync(() =>
+          spawn(process.execPath, [path.join(packageDir, "dev-bin", "secrets-config-emulator.mjs"), "--help"], {
+            cwd: packageDir,
+            stdio: "pipe"
+          })
+        ),
+        (c) => Effect.sync(() => c.exitCode === null && c.kill("SIGKILL"))
+      )
+      assert.include(yield* readUntil(child, () => false), "Usage: secrets-config-emulator")
+      assert.strictEqual(yield* exited(child), 0)
+    })
+  )
 })

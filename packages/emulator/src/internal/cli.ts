@@ -27,7 +27,8 @@ Options:
                               with the store it sees (another role: 403, as a failed AssumeRole)
   --max-roles <n>             agent: role clients kept, 1-20 (default 20)
   --prefetch <secret-id>      agent: cache this secret at start, as the Agent's prefetch (repeatable)
-  --env-file <file>           also write the client environment to this file (KEY=VALUE lines)
+  --write-env <file>          also write the client environment to this file (KEY=VALUE lines, mode
+                              0600; load it with \`set -a; . <file>; set +a\` or dotenv)
   --quiet                     do not log each request to stderr
   -h, --help                  show this help
 
@@ -63,21 +64,33 @@ export interface CliOptions {
   readonly rolesPath: string | undefined
   readonly maxRoles: number | undefined
   readonly prefetch: ReadonlyArray<string>
-  readonly envFile: string | undefined
+  readonly writeEnv: string | undefined
   readonly quiet: boolean
   readonly faults: Faults
   readonly faultsJson: string | undefined
 }
 
-const number = (flag: string, value: string | undefined, check: (n: number) => boolean = (n) => n >= 0) => {
+const number = (flag: string, value: string | undefined, check: (n: number) => boolean = () => true) => {
   if (value === undefined) return undefined
   const n = Number(value)
-  if (value.trim() === "" || !Number.isFinite(n) || !check(n))
-    throw new UsageError(`--${flag}: invalid number ${JSON.stringify(value)}`)
+  if (value.trim() === "" || !Number.isFinite(n)) {
+    throw new UsageError(`--${flag} needs a number, got ${JSON.stringify(value)}`)
+  }
+  if (n < 0) throw new UsageError(`--${flag} must not be negative, got ${value}`)
+  if (!check(n)) throw new UsageError(`--${flag}: ${JSON.stringify(value)} is out of range`)
   return n
 }
-const integer = (flag: string, value: string | undefined) => number(flag, value, (n) => Number.isInteger(n) && n >= 0)
-const rate = (flag: string, value: string | undefined) => number(flag, value, (n) => n >= 0 && n <= 1)
+const integer = (flag: string, value: string | undefined) => {
+  const n = number(flag, value)
+  if (n !== undefined && !Number.isInteger(n)) throw new UsageError(`--${flag} must be a whole number, got ${value}`)
+  return n
+}
+const rate = (flag: string, value: string | undefined) => {
+  const n = number(flag, value)
+  if (n !== undefined && n > 1)
+    throw new UsageError(`--${flag} is a fraction: it must be between 0 and 1, got ${value}`)
+  return n
+}
 
 export const parse = (
   argv: ReadonlyArray<string>
@@ -101,7 +114,7 @@ export const parse = (
         roles: { type: "string" },
         "max-roles": { type: "string" },
         prefetch: { type: "string", multiple: true },
-        "env-file": { type: "string" },
+        "write-env": { type: "string" },
         quiet: { type: "boolean" },
         help: { type: "boolean", short: "h" },
         "not-ready-requests": { type: "string" },
@@ -168,7 +181,8 @@ export const parse = (
   const oversized = integer("oversized-bytes", str("oversized-bytes"))
   if (oversized !== undefined) faults.oversizedBody = { bytes: oversized }
   const slowInterval = number("slow-body-interval-ms", str("slow-body-interval-ms"))
-  const slowChunk = number("slow-body-chunk-bytes", str("slow-body-chunk-bytes"), (n) => Number.isInteger(n) && n >= 1)
+  const slowChunk = integer("slow-body-chunk-bytes", str("slow-body-chunk-bytes"))
+  if (slowChunk === 0) throw new UsageError("--slow-body-chunk-bytes must be at least 1")
   if (slowInterval !== undefined || slowChunk !== undefined) {
     faults.slowBody = {
       ...(slowInterval !== undefined ? { intervalMs: slowInterval } : {}),
@@ -192,7 +206,7 @@ export const parse = (
       rolesPath: str("roles"),
       maxRoles: integer("max-roles", str("max-roles")),
       prefetch: (values.prefetch as Array<string> | undefined) ?? [],
-      envFile: str("env-file"),
+      writeEnv: str("write-env"),
       quiet: values.quiet === true,
       faults: faults as Faults,
       faultsJson: str("faults")

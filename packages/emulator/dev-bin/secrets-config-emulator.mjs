@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// `secrets-config-emulator` inside this repository (the published package points at build/esm/bin.js instead).
+// The workspace's packages export their TypeScript sources, so the CLI runs from source through tsx:
+// `pnpm exec secrets-config-emulator` works from a fresh clone, before and after `pnpm build`, and installs link it
+// without a warning (the file exists before any build).
+const { register } = await import("tsx/esm/api")
+register()
+await import(new URL("../src/bin.ts", import.meta.url).href)
