@@ -11,7 +11,6 @@
 //    README's handler tested as the README shows.
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
-import { createRequire } from "node:module"
 import * as os from "node:os"
 import * as path from "node:path"
 
@@ -21,7 +20,6 @@ const pnpm = [
   `pnpm@${JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).packageManager.split("@")[1]}`
 ]
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "secrets-config-packages-"))
-const rootRequire = createRequire(path.join(root, "packages", "emulator", "package.json"))
 
 /** The command-line programs: run, not imported. */
 const CLIS = new Set(["bin.js", "plan.js"])
@@ -47,25 +45,28 @@ for (const dir of packages) {
   console.log(`check-packages: ${dir}: packed, publint and attw clean (${entrypoints.length} entry points)`)
 }
 
-// A user's project: the tarballs plus the peers, at the workspace's versions, from the registry.
-const version = (name) => JSON.parse(fs.readFileSync(rootRequire.resolve(`${name}/package.json`), "utf8")).version
+// A user's project, installed exactly as the root README says (its `npm install` lines), with each
+// `@secrets-config/*` package taken from its tarball: the peers come from the registry as pinned there.
 fs.writeFileSync(path.join(tmp, "package.json"), JSON.stringify({ name: "smoke", private: true, type: "module" }))
-execFileSync(
-  "npm",
-  [
-    "install",
-    "--no-audit",
-    "--no-fund",
-    "--loglevel=error",
-    ...tarballs,
-    `effect@${version("effect")}`,
-    `@effect/platform@${version("@effect/platform")}`,
-    `@effect/platform-node@${version("@effect/platform-node")}`,
-    // The test kit's optional peers, as its README installs them.
-    `vitest@${version("vitest")}`,
-    `@effect/vitest@${version("@effect/vitest")}`
-  ],
-  { cwd: tmp, stdio: "pipe" }
+const tarballOf = (name) => {
+  const found = tarballs.find((t) => path.basename(t).startsWith(`${name.replace("@", "").replace("/", "-")}-`))
+  if (found === undefined) throw new Error(`no tarball for ${name}`)
+  return found
+}
+const readme = fs.readFileSync(path.join(root, "README.md"), "utf8")
+const installLines = Array.from(readme.matchAll(/^npm install (.*)$/gm), (m) => m[1])
+if (installLines.length < 2) throw new Error("the root README has no `npm install` lines (an app's and a test's)")
+for (const line of installLines) {
+  const args = (line.match(/"[^"]*"|\S+/g) ?? []).map((a) => a.replace(/^"|"$/g, ""))
+  const mapped = args.map((a) => (a.startsWith("@secrets-config/") ? tarballOf(a) : a))
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...mapped], { cwd: tmp, stdio: "pipe" })
+}
+const installed = (name) => JSON.parse(fs.readFileSync(path.join(tmp, "node_modules", name, "package.json"), "utf8"))
+if (!installed("effect").version.startsWith("3.")) {
+  throw new Error(`the README's install gave effect ${installed("effect").version}, not Effect 3`)
+}
+console.log(
+  `check-packages: installed as the README says (effect ${installed("effect").version}, @effect/platform ${installed("@effect/platform").version}, vitest ${installed("vitest").version})`
 )
 const modules = path.join(tmp, "node_modules")
 
@@ -188,6 +189,22 @@ for (const file of ["handler.mjs", "handler.cjs"]) {
   if (out !== expected) throw new Error(`${file}: expected ${expected}, got ${out}`)
 }
 console.log("check-packages: a handler using the installed tarballs ran against the installed emulator (ESM and CJS)")
+
+// The CLIs as installed: the bin directly and through npx, on this Node.
+const bin = (name) => path.join(modules, ".bin", name)
+for (const [command, args] of [
+  [bin("secrets-config-emulator"), ["--help"]],
+  ["npx", ["--no-install", "secrets-config-emulator", "--help"]]
+]) {
+  const out = execFileSync(command, args, { cwd: tmp, encoding: "utf8" })
+  if (!out.includes("--write-env")) throw new Error(`${command} ${args.join(" ")}: no usage`)
+}
+const planned = execFileSync(bin("secrets-config-plan"), ["--parameters", "6", "--secrets", "1", "--environments", "500"], {
+  cwd: tmp,
+  encoding: "utf8"
+})
+if (!/time to warm at quota\s+75 s/.test(planned)) throw new Error(`secrets-config-plan: unexpected report\n${planned}`)
+console.log("check-packages: the installed CLIs run (secrets-config-emulator, also through npx; secrets-config-plan)")
 
 // 5. vitest in the user's project: the kit, the contract suite, the README's handler and its test.
 const example = path.join(root, "examples", "lambda-handler")
