@@ -27,7 +27,8 @@ describe("the example handler", () => {
         const body = JSON.parse(result.body)
         assert.strictEqual(body.greeting, "Hello from the secrets-config emulator")
         assert.deepStrictEqual(body.featureFlags, ["checkout", "search", "dark-mode"])
-        assert.deepStrictEqual(body.db, { host: "db.internal", port: 5432, username: "app" })
+        assert.deepStrictEqual(body.db, { host: "db.internal", port: 5432, username: "app", password: "<redacted>" })
+        assert.strictEqual(body.apiKey, "<redacted>")
         assert.notInclude(result.body, "demo-password-not-real")
         assert.notInclude(result.body, "demo-api-key-0000-not-a-real-key")
         // One concurrent burst: the four parameters and the secret, once each.
