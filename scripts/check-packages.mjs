@@ -59,7 +59,10 @@ if (installLines.length < 2) throw new Error("the root README has no `npm instal
 for (const line of installLines) {
   const args = (line.match(/"[^"]*"|\S+/g) ?? []).map((a) => a.replace(/^"|"$/g, ""))
   const mapped = args.map((a) => (a.startsWith("@secrets-config/") ? tarballOf(a) : a))
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...mapped], { cwd: tmp, stdio: "pipe" })
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...mapped], {
+    cwd: tmp,
+    stdio: "pipe"
+  })
 }
 const installed = (name) => JSON.parse(fs.readFileSync(path.join(tmp, "node_modules", name, "package.json"), "utf8"))
 if (!installed("effect").version.startsWith("3.")) {
@@ -199,10 +202,14 @@ for (const [command, args] of [
   const out = execFileSync(command, args, { cwd: tmp, encoding: "utf8" })
   if (!out.includes("--write-env")) throw new Error(`${command} ${args.join(" ")}: no usage`)
 }
-const planned = execFileSync(bin("secrets-config-plan"), ["--parameters", "6", "--secrets", "1", "--environments", "500"], {
-  cwd: tmp,
-  encoding: "utf8"
-})
+const planned = execFileSync(
+  bin("secrets-config-plan"),
+  ["--parameters", "6", "--secrets", "1", "--environments", "500"],
+  {
+    cwd: tmp,
+    encoding: "utf8"
+  }
+)
 if (!/time to warm at quota\s+75 s/.test(planned)) throw new Error(`secrets-config-plan: unexpected report\n${planned}`)
 console.log("check-packages: the installed CLIs run (secrets-config-emulator, also through npx; secrets-config-plan)")
 

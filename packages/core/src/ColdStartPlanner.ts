@@ -214,6 +214,28 @@ const check = (what: string, value: number | undefined, positive: boolean): void
 /**
  * Plans the upstream budget of a scale-out.
  *
+ * @example
+ * ```ts
+ * import { ColdStartPlanner, SecretsConfigProvider } from "@secrets-config/core"
+ * import { Config } from "effect"
+ *
+ * const AppConfig = Config.all({
+ *   host: Config.string("DB_HOST"),
+ *   apiUrl: Config.string("API_URL"),
+ *   password: Config.nested(Config.redacted("password"), "db")
+ * })
+ *
+ * // What each new environment reads (two parameters, one secret), and 500 environments in 10 s
+ * const plan = ColdStartPlanner.plan({
+ *   reads: SecretsConfigProvider.reads(AppConfig, { prefix: "/app/prod", secrets: { db: "app/db" } }),
+ *   scaleOut: { environments: 500, rampSeconds: 10 }
+ * })
+ *
+ * plan.parameterStore.peakTps // 100: 50 cold starts a second × 2 parameters
+ * plan.parameterStore.overQuota // true: Parameter Store allows 40 TPS
+ * console.log(ColdStartPlanner.format(plan)) // the report, with advice
+ * ```
+ *
  * @throws RangeError when a number is negative or not finite, or a quota is 0.
  * @since 0.2.0
  * @category planning

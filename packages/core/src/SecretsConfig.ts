@@ -366,6 +366,24 @@ export const defaultSafetyMargin: Duration.Duration = Duration.millis(500)
  * runtime serving several invocations at once (Lambda Managed Instances, a server beside the
  * Agent), each invocation keeps its own deadline, also when the cache shares one fetch among them.
  *
+ * @example
+ * ```ts
+ * import { SecretsConfig, SecretsConfigCache } from "@secrets-config/core"
+ * import { LambdaExtension } from "@secrets-config/lambda-extension"
+ * import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
+ *
+ * // One runtime (one cache) per execution environment, built at module scope
+ * const runtime = ManagedRuntime.make(
+ *   SecretsConfigCache.layer({ ttl: "5 minutes" }).pipe(Layer.provideMerge(LambdaExtension.layerNode()))
+ * )
+ *
+ * const greeting = Effect.map(SecretsConfig.parameterValue("/app/prod/greeting"), Redacted.value)
+ *
+ * // Every read ends a second before the invocation would time out
+ * export const handler = (_event: unknown, context: SecretsConfig.RemainingTime) =>
+ *   runtime.runPromise(greeting.pipe(SecretsConfig.withRemainingTime(context, { safetyMargin: "1 second" })))
+ * ```
+ *
  * @since 0.2.0
  * @category deadline
  */
@@ -427,6 +445,25 @@ const operation = <Request, A>(
   )
 
 /**
+ * A parameter, value and metadata (type, version, ARN, …), from the `SecretsConfig` in context.
+ *
+ * @example
+ * ```ts
+ * import { SecretsConfig } from "@secrets-config/core"
+ * import { LambdaExtension } from "@secrets-config/lambda-extension"
+ * import { Effect, Redacted } from "effect"
+ *
+ * const program = Effect.gen(function* () {
+ *   // The version labelled "stable" (or `{ version: 3 }`); the value stays Redacted until asked for
+ *   const parameter = yield* SecretsConfig.getParameter("/app/prod/db-host", { label: "stable" })
+ *   yield* Effect.log(`${parameter.name} is version ${parameter.version}, a ${parameter.type}`)
+ *   return Redacted.value(parameter.value)
+ * })
+ *
+ * // Effect<string, SecretsConfigError | ConfigError>
+ * const main = program.pipe(Effect.provide(LambdaExtension.layerNode()))
+ * ```
+ *
  * @since 0.1.0
  * @category accessors
  */
@@ -437,6 +474,19 @@ export const getParameter = (
   Effect.flatMap(SecretsConfig, (service) => service.getParameter(name, options))
 
 /**
+ * A secret, value and metadata (ARN, version id, stages, …), from the `SecretsConfig` in context.
+ *
+ * @example
+ * ```ts
+ * import { SecretsConfig } from "@secrets-config/core"
+ * import { Effect } from "effect"
+ *
+ * // The version before the last rotation
+ * const previous = SecretsConfig.getSecret("app/db", { versionStage: "AWSPREVIOUS" }).pipe(
+ *   Effect.map((secret) => ({ versionId: secret.versionId, stages: secret.versionStages, binary: secret.isBinary }))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category accessors
  */
@@ -448,6 +498,20 @@ export const getSecret = (
 
 /**
  * A parameter's value as text, still `Redacted`.
+ *
+ * @example
+ * ```ts
+ * import { SecretsConfig } from "@secrets-config/core"
+ * import { MemorySecretsConfig } from "@secrets-config/memory"
+ * import { Effect, Redacted } from "effect"
+ *
+ * const apiUrl = SecretsConfig.parameterValue("/app/prod/api-url").pipe(Effect.map(Redacted.value))
+ *
+ * // With the memory layer, as in a test: Effect<string, SecretsConfigError>
+ * const inTest = apiUrl.pipe(
+ *   Effect.provide(MemorySecretsConfig.layer({ parameters: [{ name: "/app/prod/api-url", value: "https://api.example.com" }] }))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category accessors
@@ -568,6 +632,21 @@ export const secretBytes = (
  * A string secret decoded with the caller's Schema, typically `Schema.parseJson(MyStruct)` for a
  * JSON secret. A value the schema rejects fails with `DecodeError`, whose message never shows the
  * value.
+ *
+ * @example
+ * ```ts
+ * import { SecretsConfig } from "@secrets-config/core"
+ * import { Effect, Redacted, Schema } from "effect"
+ *
+ * const Credentials = Schema.Struct({
+ *   username: Schema.String,
+ *   password: Schema.Redacted(Schema.String) // stays Redacted once decoded
+ * })
+ *
+ * const connectionString = SecretsConfig.secretAs("app/db", Schema.parseJson(Credentials)).pipe(
+ *   Effect.map((db) => `postgres://${db.username}:${Redacted.value(db.password)}@db.internal/app`)
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category accessors

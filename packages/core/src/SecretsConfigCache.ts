@@ -465,6 +465,29 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
 /**
  * Wraps the `SecretsConfig` below it with the cache, and provides `SecretsConfigCache` to control it.
  *
+ * @example
+ * ```ts
+ * import { SecretsConfig, SecretsConfigCache } from "@secrets-config/core"
+ * import { LambdaExtension } from "@secrets-config/lambda-extension"
+ * import { Effect, Layer } from "effect"
+ *
+ * // Values served from memory for 5 minutes; if a refresh fails, the last good one for up to an hour
+ * const Live = SecretsConfigCache.layer({ ttl: "5 minutes", staleIfError: { maxStaleness: "1 hour" } }).pipe(
+ *   Layer.provide(LambdaExtension.layerNode())
+ * )
+ *
+ * const program = Effect.gen(function* () {
+ *   const first = yield* SecretsConfig.parameterValue("/app/prod/db-host") // fetched
+ *   const again = yield* SecretsConfig.parameterValue("/app/prod/db-host") // from memory
+ *   const cache = yield* SecretsConfigCache.SecretsConfigCache
+ *   yield* cache.invalidateParameter("/app/prod/db-host") // the next read fetches again
+ *   const { hits, misses } = yield* cache.stats // 1 hit, 1 miss
+ *   return { first, again, hits, misses }
+ * })
+ *
+ * const main = program.pipe(Effect.provide(Live))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
@@ -502,12 +525,18 @@ export interface PromiseClient {
  * `secrets_config_cache_hits` and `stats` alike; `withMaxAge` does not apply (it is a fiber's).
  *
  * @example
+ * ```ts
+ * import { SecretsConfigCache } from "@secrets-config/core"
+ * import { LambdaExtension } from "@secrets-config/lambda-extension"
+ * import { Layer, ManagedRuntime, Redacted } from "effect"
+ *
  * const runtime = ManagedRuntime.make(SecretsConfigCache.layer().pipe(Layer.provideMerge(LambdaExtension.layerNode())))
  * const secrets = SecretsConfigCache.makePromiseClient(runtime)
  * export const handler = async () => {
  *   const parameter = await secrets.getParameter("/my-app/greeting")
  *   return { statusCode: 200, body: Redacted.value(parameter.value) }
  * }
+ * ```
  *
  * @since 0.1.0
  * @category constructors

@@ -347,6 +347,22 @@ export const withPolicy =
  * `SecretsConfigPolicy.layer().pipe(Layer.provide(mySource))`. Invalid options fail it with a
  * `ConfigError`.
  *
+ * @example
+ * ```ts
+ * import { SecretsConfig, SecretsConfigPolicy } from "@secrets-config/core"
+ * import { Layer, Schedule } from "effect"
+ *
+ * // Your own implementation, e.g. over the AWS SDK: it gets no retry nor timeout of its own
+ * declare const AwsSdkSecretsConfig: Layer.Layer<SecretsConfig.SecretsConfig>
+ *
+ * // Layer<SecretsConfig, ConfigError>: attempts of 2 s, at most 3 retries, each call done within 8 s
+ * const Live = SecretsConfigPolicy.layer({
+ *   timeout: "2 seconds",
+ *   deadline: "8 seconds",
+ *   retry: Schedule.exponential("50 millis").pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(3)))
+ * }).pipe(Layer.provide(AwsSdkSecretsConfig))
+ * ```
+ *
  * @since 0.2.0
  * @category layers
  */

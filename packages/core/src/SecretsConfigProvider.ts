@@ -284,6 +284,29 @@ export interface Read {
  * With `compose`, values the other provider has are still asked of Parameter Store (`"last"`) or
  * may be (`"first"`): they are listed too.
  *
+ * @example
+ * ```ts
+ * import { SecretsConfigProvider } from "@secrets-config/core"
+ * import { Config } from "effect"
+ *
+ * const AppConfig = Config.all({
+ *   host: Config.string("DB_HOST"),
+ *   port: Config.integer("DB_PORT").pipe(Config.withDefault(5432)),
+ *   password: Config.nested(Config.redacted("password"), "db")
+ * })
+ *
+ * const reads = SecretsConfigProvider.reads(AppConfig, { prefix: "/app/prod", secrets: { db: "app/db" } })
+ * // [
+ * //   { kind: "parameter", name: "/app/prod/DB_HOST", paths: ["DB_HOST"], withDecryption: true },
+ * //   { kind: "parameter", name: "/app/prod/DB_PORT", paths: ["DB_PORT"], withDecryption: true },
+ * //   { kind: "secret", name: "app/db", paths: ["db.password"], withDecryption: true }
+ * // ]
+ *
+ * // What an IAM policy for this code must allow
+ * const parameterNames = reads.filter((read) => read.kind === "parameter").map((read) => read.name)
+ * const secretIds = reads.filter((read) => read.kind === "secret").map((read) => read.name)
+ * ```
+ *
  * @since 0.2.0
  * @category dry run
  */
@@ -307,6 +330,12 @@ export const reads = (config: Config.Config<unknown>, options: Options): Readonl
   return [...found.values()].map((read) => ({ ...read, withDecryption: true }))
 }
 
+/**
+ * Builds the provider over the `SecretsConfig` in context.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (
   options: Options
 ): Effect.Effect<ConfigProvider.ConfigProvider, never, SecretsConfig.SecretsConfig> =>
@@ -607,6 +636,29 @@ export const sourceError = (error: ConfigError.ConfigError): Option.Option<Secre
 
 /**
  * Installs the provider as the `ConfigProvider` of everything the layer is provided to.
+ *
+ * @example
+ * ```ts
+ * import { SecretsConfigProvider } from "@secrets-config/core"
+ * import { LambdaExtension } from "@secrets-config/lambda-extension"
+ * import { Config, Effect, Layer } from "effect"
+ *
+ * const AppConfig = Config.all({
+ *   host: Config.string("DB_HOST"), // the parameter /app/prod/DB_HOST
+ *   port: Config.integer("DB_PORT").pipe(Config.withDefault(5432)), // /app/prod/DB_PORT, if it exists
+ *   password: Config.nested(Config.redacted("password"), "db") // the key "password" of the JSON secret app/db
+ * })
+ *
+ * const ConfigLive = SecretsConfigProvider.layer({ prefix: "/app/prod", secrets: { db: "app/db" } }).pipe(
+ *   Layer.provide(LambdaExtension.layerNode())
+ * )
+ *
+ * // The three reads run at once, in one burst
+ * const main = Effect.gen(function* () {
+ *   const { host, port } = yield* AppConfig
+ *   yield* Effect.log(`connecting to ${host}:${port}`)
+ * }).pipe(Effect.provide(ConfigLive))
+ * ```
  *
  * @since 0.1.0
  * @category layers

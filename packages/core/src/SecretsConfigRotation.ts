@@ -98,7 +98,19 @@ const runWith = <S, RS, A, E, R>(
  *
  * @example
  * ```ts
- * import { SecretsConfigRotation } from "@secrets-config/core"
+ * import { Secret, SecretsConfigRotation } from "@secrets-config/core"
+ * import { Data, Effect, Redacted } from "effect"
+ *
+ * class AuthenticationFailed extends Data.TaggedError("AuthenticationFailed")<{}> {}
+ * class QueryFailed extends Data.TaggedError("QueryFailed")<{ readonly reason: string }> {}
+ *
+ * // Stands in for your database client: it rejects a password that is not the current one
+ * const queryWith = (
+ *   password: Secret.SecretValue
+ * ): Effect.Effect<ReadonlyArray<{ readonly id: number }>, AuthenticationFailed | QueryFailed> =>
+ *   Secret.isBinaryValue(password) || Redacted.value(password) !== "current-password"
+ *     ? Effect.fail(new AuthenticationFailed())
+ *     : Effect.succeed([{ id: 1 }])
  *
  * const rows = SecretsConfigRotation.withSecret("app/db", (secret) => queryWith(secret.value), {
  *   isAuthError: (error) => error._tag === "AuthenticationFailed"

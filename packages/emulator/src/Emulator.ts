@@ -309,6 +309,30 @@ const seedError = (error: unknown): EmulatorError =>
  * scope closes. Its clock is Effect's `Clock` (cache TTL, fault windows, latency), so `TestClock`
  * drives it; run it under `it.live` / `it.scopedLive` for real time.
  *
+ * @example
+ * ```ts
+ * import { SecretsConfig } from "@secrets-config/core"
+ * import { Emulator } from "@secrets-config/emulator"
+ * import { LambdaExtension } from "@secrets-config/lambda-extension"
+ * import { Effect, Redacted } from "effect"
+ *
+ * // The live layer against a local emulator: the requests it would send in Lambda, on a free port
+ * const program = Effect.gen(function* () {
+ *   const emulator = yield* Emulator.make({
+ *     store: { parameters: [{ name: "/app/prod/db-host", value: "db.internal" }] }
+ *   })
+ *   const live = LambdaExtension.layerNode({ port: emulator.port, token: Redacted.make(emulator.token) })
+ *   const read = Effect.map(SecretsConfig.parameterValue("/app/prod/db-host"), Redacted.value)
+ *   const before = yield* Effect.provide(read, live)
+ *   yield* emulator.control.putParameter({ name: "/app/prod/db-host", value: "db2.internal" }) // while it runs
+ *   const after = yield* Effect.provide(read, live)
+ *   return [before, after] // ["db.internal", "db2.internal"]
+ * })
+ *
+ * // The emulator stops when the scope closes
+ * const main = Effect.scoped(program)
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -422,6 +446,25 @@ export const make = (options: Options = {}): Effect.Effect<Emulator, EmulatorErr
 
 /**
  * A layer with a running emulator, stopped when the layer is released.
+ *
+ * @example
+ * ```ts
+ * import { Emulator } from "@secrets-config/emulator"
+ * import { LambdaExtension } from "@secrets-config/lambda-extension"
+ * import { Effect, Layer, Redacted } from "effect"
+ *
+ * // An Agent emulator with a 60-second cache, and the live layer in the agent dialect pointed at it
+ * const AgentEmulator = Emulator.layer({
+ *   dialect: "agent",
+ *   ttlSeconds: 60,
+ *   store: { secrets: [{ name: "app/db", json: { user: "app", password: "s3cr3t" } }] }
+ * })
+ * const Live = Layer.unwrapEffect(
+ *   Effect.map(Emulator.Emulator, (emulator) =>
+ *     LambdaExtension.layerNode({ dialect: "agent", port: emulator.port, token: Redacted.make(emulator.token) })
+ *   )
+ * ).pipe(Layer.provideMerge(AgentEmulator))
+ * ```
  *
  * @since 0.1.0
  * @category layers

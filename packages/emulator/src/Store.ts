@@ -26,11 +26,53 @@ import { EmulatorError } from "./EmulatorError.js"
  * @category models
  */
 export type {
+  /**
+   * A parameter to seed: a value (or versions), its type, labels, ARN and dates.
+   * See `ParameterSeed` in `@secrets-config/core/StoreModel`.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   ParameterSeed,
+  /**
+   * `"String"`, `"StringList"` or `"SecureString"`.
+   * See `ParameterType` in `@secrets-config/core/StoreModel`.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   ParameterType,
+  /**
+   * One version of a parameter to seed.
+   * See `ParameterVersionSeed` in `@secrets-config/core/StoreModel`.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   ParameterVersionSeed,
+  /**
+   * A secret to seed: one version's fields, or `versions`.
+   * See `SecretSeed` in `@secrets-config/core/StoreModel`.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   SecretSeed,
+  /**
+   * One version of a secret to seed: `value`, `binary` (base64) or `json`, with its id and stages.
+   * See `SecretVersionSeed` in `@secrets-config/core/StoreModel`.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   SecretVersionSeed,
+  /**
+   * A whole store to seed: parameters, secrets, and the region, account and partition of their ARNs.
+   * See `StoreSeed` in `@secrets-config/core/StoreModel`.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   StoreSeed
 } from "@secrets-config/core/StoreModel"
 

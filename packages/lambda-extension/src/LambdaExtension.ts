@@ -514,6 +514,18 @@ export const ping = (
  * `ping` over `LoopbackHttpClient`: a readiness probe in one line,
  * `Effect.runPromise(LambdaExtension.pingNode())`.
  *
+ * @example
+ * ```ts
+ * import { LambdaExtension } from "@secrets-config/lambda-extension"
+ * import { Effect, Schedule } from "effect"
+ *
+ * // Before serving: wait for the Secrets Manager Agent beside this container, 10 seconds at most
+ * const agentReady = LambdaExtension.pingNode({ port: 2773 }).pipe(
+ *   Effect.retry(Schedule.spaced("200 millis")),
+ *   Effect.timeout("10 seconds")
+ * )
+ * ```
+ *
  * @since 0.2.0
  * @category health
  */
@@ -537,6 +549,20 @@ export const layer = (
  * The live `SecretsConfig` with the options read from `Config`, e.g.
  * `layerConfig({ port: Config.integer("SECRETS_PORT"), token: Config.redacted("MY_TOKEN") })`.
  *
+ * @example
+ * ```ts
+ * import { LambdaExtension, LoopbackHttpClient } from "@secrets-config/lambda-extension"
+ * import { Config, Layer } from "effect"
+ *
+ * // The Secrets Manager Agent in a container: its port and token from the environment
+ * const Live = LambdaExtension.layerConfig({
+ *   dialect: Config.succeed("agent" as const),
+ *   port: Config.integer("SECRETS_AGENT_PORT").pipe(Config.withDefault(2773)),
+ *   token: Config.redacted("SECRETS_AGENT_TOKEN"),
+ *   timeout: Config.duration("SECRETS_TIMEOUT").pipe(Config.withDefault("1 second"))
+ * }).pipe(Layer.provide(LoopbackHttpClient.layer()))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
@@ -550,6 +576,23 @@ export const layerConfig = (
  * keep-alive client over `node:http`. It costs the least cold start and CPU (no undici, no web
  * `Response`), and enforces each attempt's deadline and byte limit on the socket itself. Needs
  * Node (as Lambda and the Agent's containers run it).
+ *
+ * @example
+ * ```ts
+ * import { SecretsConfig } from "@secrets-config/core"
+ * import { LambdaExtension } from "@secrets-config/lambda-extension"
+ * import { Effect, ManagedRuntime, Redacted } from "effect"
+ *
+ * // Built once per execution environment, at module scope; port and token from the environment
+ * const runtime = ManagedRuntime.make(LambdaExtension.layerNode())
+ *
+ * export const handler = async (_event: unknown, context: LambdaExtension.RemainingTime) => {
+ *   const greeting = await runtime.runPromise(
+ *     SecretsConfig.parameterValue("/app/prod/greeting").pipe(LambdaExtension.withRemainingTime(context))
+ *   )
+ *   return { statusCode: 200, body: Redacted.value(greeting) }
+ * }
+ * ```
  *
  * @since 0.2.0
  * @category layers

@@ -53,11 +53,53 @@ import * as internalReads from "./internal/reads.js"
  * @category store
  */
 export type {
+  /**
+   * A parameter to seed: a value (or versions), its type, labels, ARN and dates.
+   * See `ParameterSeed` in `@secrets-config/core/StoreModel`.
+   *
+   * @since 0.2.0
+   * @category store
+   */
   ParameterSeed,
+  /**
+   * `"String"`, `"StringList"` or `"SecureString"`.
+   * See `ParameterType` in `@secrets-config/core/StoreModel`.
+   *
+   * @since 0.2.0
+   * @category store
+   */
   ParameterType,
+  /**
+   * One version of a parameter to seed.
+   * See `ParameterVersionSeed` in `@secrets-config/core/StoreModel`.
+   *
+   * @since 0.2.0
+   * @category store
+   */
   ParameterVersionSeed,
+  /**
+   * A secret to seed: one version's fields, or `versions`.
+   * See `SecretSeed` in `@secrets-config/core/StoreModel`.
+   *
+   * @since 0.2.0
+   * @category store
+   */
   SecretSeed,
+  /**
+   * One version of a secret to seed: `value`, `binary` (base64) or `json`, with its id and stages.
+   * See `SecretVersionSeed` in `@secrets-config/core/StoreModel`.
+   *
+   * @since 0.2.0
+   * @category store
+   */
   SecretVersionSeed,
+  /**
+   * A whole store to seed: parameters, secrets, and the region, account and partition of their ARNs.
+   * See `StoreSeed` in `@secrets-config/core/StoreModel`.
+   *
+   * @since 0.2.0
+   * @category store
+   */
   StoreSeed
 } from "@secrets-config/core/StoreModel"
 
@@ -519,6 +561,31 @@ export const make = (
 /**
  * A fresh memory store as a layer providing `SecretsConfig` and its `Control`. Build one per test:
  * the store is mutable.
+ *
+ * @example
+ * ```ts
+ * import { SecretsConfig, SecretsConfigError } from "@secrets-config/core"
+ * import { MemorySecretsConfig } from "@secrets-config/memory"
+ * import { Effect, Redacted } from "effect"
+ *
+ * const TestSecrets = MemorySecretsConfig.layer({
+ *   parameters: [{ name: "/app/prod/db-host", value: "db.internal" }],
+ *   secrets: [{ name: "app/db", json: { username: "app", password: "s3cr3t" } }]
+ * })
+ *
+ * const program = Effect.gen(function* () {
+ *   const before = yield* SecretsConfig.parameterValue("/app/prod/db-host")
+ *   yield* MemorySecretsConfig.putParameter("/app/prod/db-host", "db2.internal") // version 2
+ *   // One throttled answer: retried under the default policy, as the live layer would
+ *   const throttled = new SecretsConfigError.Throttled({ kind: "parameter", resource: "/app/prod/db-host", status: 429 })
+ *   yield* MemorySecretsConfig.failNext(1, throttled)
+ *   const after = yield* SecretsConfig.parameterValue("/app/prod/db-host")
+ *   const requests = yield* MemorySecretsConfig.requests // 3: the throttled one included
+ *   return [Redacted.value(before), Redacted.value(after), requests.length] // ["db.internal", "db2.internal", 3]
+ * })
+ *
+ * const test = program.pipe(Effect.provide(TestSecrets))
+ * ```
  *
  * @since 0.1.0
  * @category layers

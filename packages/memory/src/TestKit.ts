@@ -35,6 +35,36 @@ import * as MemorySecretsConfig from "./MemorySecretsConfig.js"
  * at the test's own `Clock`, the first time a test touches it. Outside a vitest test (a script),
  * one store is kept.
  *
+ * @example
+ * ```ts
+ * // test/config.test.ts
+ * import { expect, it } from "@effect/vitest"
+ * import { SecretsConfig } from "@secrets-config/core"
+ * import { MemorySecretsConfig } from "@secrets-config/memory"
+ * import * as TestKit from "@secrets-config/memory/TestKit"
+ * import { Effect, Redacted } from "effect"
+ *
+ * const seed = TestKit.store(
+ *   TestKit.parameter("/app/host", "db.internal"),
+ *   TestKit.jsonSecret("app/db", { user: "app", password: "s3cr3t" })
+ * )
+ * const host = Effect.map(SecretsConfig.parameterValue("/app/host"), Redacted.value)
+ *
+ * it.layer(TestKit.layer(seed))("config", (it) => {
+ *   it.effect("a test may change the store", () =>
+ *     Effect.gen(function* () {
+ *       yield* MemorySecretsConfig.putParameter("/app/host", "changed")
+ *       expect(yield* host).toBe("changed")
+ *     })
+ *   )
+ *   it.effect("the next one starts from the seed", () =>
+ *     Effect.gen(function* () {
+ *       expect(yield* host).toBe("db.internal")
+ *     })
+ *   )
+ * })
+ * ```
+ *
  * @since 0.2.0
  * @category layers
  */
@@ -221,6 +251,19 @@ export type ContractOptions = internalContract.ContractOptions
  * things fail with, `InvalidRequest` before I/O, and no secret in any rendering. `makeLayer` gets
  * the suite's store (`contractSeed`) once per test and must return a fresh layer serving exactly it.
  * Call it at the top level of a `*.test.ts` file.
+ *
+ * @example
+ * ```ts
+ * // test/contract.test.ts
+ * import { MemorySecretsConfig } from "@secrets-config/memory"
+ * import * as TestKit from "@secrets-config/memory/TestKit"
+ *
+ * // Your own implementation, held to the same contract (here: the memory layer itself). A source
+ * // that says what is missing, as the Secrets Manager Agent does, fails with NotFound.
+ * TestKit.runContract("my SecretsConfig", (seed) => MemorySecretsConfig.layer(seed, { missing: "exact" }), {
+ *   missing: "NotFound"
+ * })
+ * ```
  *
  * @since 0.2.0
  * @category contract
