@@ -24,7 +24,11 @@ export const handle = (_event: unknown, context: SecretsConfig.RemainingTime) =>
 
 export const makeHandler = <E>(layer: Layer.Layer<SecretsConfig.SecretsConfig, E>) => {
   const runtime = ManagedRuntime.make(layer) // built on the first call, not during INIT
-  return (event: unknown, context: SecretsConfig.RemainingTime) => runtime.runPromise(handle(event, context))
+  return (event: unknown, context: SecretsConfig.RemainingTime) =>
+    runtime.runPromise(
+      // A failed read as Lambda will log it: one line per key, each cause explained once.
+      handle(event, context).pipe(Effect.mapError((error) => new Error(SecretsConfigProvider.explain(error))))
+    )
 }
 
 export const handler = makeHandler(makeLayer(LambdaExtension.layerNode()))

@@ -9,7 +9,7 @@ import * as TestKit from "@secrets-config/memory/TestKit"
 import { ConfigError, Effect, Fiber, Option, TestClock } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { handle, makeLayer } from "../src/readme.js"
+import { handle, makeHandler, makeLayer } from "../src/readme.js"
 
 // The store `pnpm invoke` serves, so the tests and the local run agree.
 const seed = TestKit.fromFile(path.join(import.meta.dirname, "..", "stores", "my-app.json"))
@@ -102,5 +102,24 @@ describe("README.md, Testing", () => {
     const readme = fs.readFileSync(path.join(import.meta.dirname, "..", "..", "..", "README.md"), "utf8")
     const source = fs.readFileSync(path.join(import.meta.dirname, "testing-snippet.test.ts"), "utf8")
     assert.include(readme, `\`\`\`ts\n${source}\`\`\``)
+  })
+})
+
+describe("the README's handler, as Lambda runs it", () => {
+  it("a failed read rejects with one line per failing key and the explanation once", async () => {
+    // Neither the greeting nor the api key exists: two keys fail with the extension's ambiguous 400.
+    const handler = makeHandler(makeLayer(TestKit.layer(TestKit.store({ ...seed, parameters: [] }))))
+    const error: Error = await handler({}, context).then(
+      () => assert.fail("expected a rejection"),
+      (e: Error) => e
+    )
+    const lines = error.message.split("\n")
+    assert.strictEqual(lines[0], "The configuration could not be read (2 keys):")
+    assert.deepStrictEqual(lines.slice(1, 3), [
+      "- greeting: UpstreamError reading parameter /my-app/greeting",
+      "- api-key: UpstreamError reading parameter /my-app/api-key"
+    ])
+    assert.strictEqual(error.message.split("several causes").length - 1, 1, "the explanation, once")
+    assert.notInclude(error.message, "local-password-not-real")
   })
 })

@@ -665,3 +665,58 @@ export const sourceError = (error: ConfigError.ConfigError): Option.Option<Secre
  */
 export const layer = (options: Options): Layer.Layer<never, never, SecretsConfig.SecretsConfig> =>
   Layer.unwrapEffect(Effect.map(make(options), Layer.setConfigProvider))
+
+/**
+ * A `ConfigError` of this provider as a person reads it: one line per failing key, with what failed
+ * where, then each cause explained once (Effect's own rendering repeats the explanation for every
+ * key, on one line). Never holds a value: the messages it reuses are the provider's, scrubbed.
+ *
+ * @example
+ * ```ts
+ * import { SecretsConfigProvider } from "@secrets-config/core"
+ * import { Config, ConfigError, Effect } from "effect"
+ *
+ * const load = Effect.mapError(Config.string("greeting"), (error: ConfigError.ConfigError) =>
+ *   new Error(SecretsConfigProvider.explain(error))
+ * )
+ * ```
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export const explain = (error: ConfigError.ConfigError): string => {
+  const lines: Array<string> = []
+  const explanations = new Map<string, string>()
+  const visit = (e: ConfigError.ConfigError): void => {
+    switch (e._op) {
+      case "And":
+      case "Or":
+        visit(e.left)
+        visit(e.right)
+        return
+      case "SourceUnavailable": {
+        const source = Option.getOrUndefined(Option.filter(Cause.failureOption(e.cause), isSecretsConfigError))
+        const key = e.path.join(".")
+        if (source === undefined) {
+          lines.push(`- ${key}: ${e.message}`)
+          return
+        }
+        lines.push(`- ${key}: ${source._tag} reading ${source.kind} ${source.resource}`)
+        if (!explanations.has(source._tag)) explanations.set(source._tag, source.message)
+        return
+      }
+      case "MissingData":
+      case "InvalidData":
+      case "Unsupported":
+        lines.push(`- ${e.path.join(".")}: ${e.message}`)
+        return
+    }
+  }
+  visit(error)
+  const unique = [...new Set(lines)]
+  return [
+    `The configuration could not be read (${unique.length} key${unique.length === 1 ? "" : "s"}):`,
+    ...unique,
+    ...[...explanations].map(([tag, message]) => `${tag}: ${message}`)
+  ].join("\n")
+}
