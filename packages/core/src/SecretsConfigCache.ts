@@ -394,6 +394,8 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
     })
 
   const peek = (request: AnyRequest): Parameter | Secret | undefined => {
+    // Asked for past every cache: nothing held in memory will do.
+    if (request._tag === "SecretRequest" && request.refreshNow) return undefined
     const entry = store.get(request.key)
     return entry !== undefined && clock.unsafeCurrentTimeMillis() < entry.expiresAt
       ? (hit(entry.value) as Parameter | Secret)
@@ -421,8 +423,17 @@ export const make = Effect.fnUntraced(function* (underlying: SecretsConfig.Secre
     })
 
   // A secret is also asked for past the source's own cache: the Agent is sent `refreshNow`.
+  const isFresh = (request: AnyRequest) => request._tag === "SecretRequest" && request.refreshNow
   const refresh = <A>(request: AnyRequest): Effect.Effect<A, SecretsConfigError> =>
     Effect.withFiberRuntime((fiber) => {
+      // A fresh fetch of this key already on its way (several callers refreshing at once, after a
+      // rotation): share it rather than start one more.
+      const running = flights.get(request.key)
+      if (running !== undefined && !running.outdated && isFresh(running.request)) {
+        misses++
+        Metrics.cacheMisses.unsafeUpdate(1, [])
+        return join(request, fiber, false) as Effect.Effect<A, SecretsConfigError>
+      }
       forget(request.key)
       misses++
       Metrics.cacheMisses.unsafeUpdate(1, [])

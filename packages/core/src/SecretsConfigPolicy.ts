@@ -168,11 +168,15 @@ export const resolve = (options: Options = {}): Effect.Effect<Policy, ConfigErro
         )
       }
     }
+    // With the cold-start window, a transient failure followed by the ambiguous 400 (a throttled,
+    // slow extension times out, then answers 400) goes on too: `run` admits the 400 only inside it.
+    const retryable =
+      coldStart === undefined ? isTransient : (e: SecretsConfigError) => isTransient(e) || isAmbiguous400(e)
     return {
       timeoutMillis,
       deadlineMillis,
       retry,
-      retryDelays: Schedule.delays(Schedule.whileInput(retry, isTransient)),
+      retryDelays: Schedule.delays(Schedule.whileInput(retry, retryable)),
       coldStart
     }
   })
@@ -318,8 +322,10 @@ export const timeoutAttempt = <A>(
 
 /**
  * Puts the policy in front of a `SecretsConfig` service: each call is tried, timed and retried as
- * the live layer does it. Apply it to the source (the memory layer, your own implementation), not
- * in front of `SecretsConfigCache`: the cache's single flight should see the retried result.
+ * the live layer does it. Apply it to a source that has no policy of its own (your own
+ * implementation; the memory layer already runs one unless built with `policy: false`; the live
+ * layer always does), and under `SecretsConfigCache`, not in front of it: the cache's single flight
+ * should see the retried result.
  *
  * @since 0.2.0
  * @category combinators

@@ -90,7 +90,9 @@ type Fetched = Exit.Exit<Value, SecretsConfigError>
 
 interface Recorded {
   readonly path: ReadonlyArray<string>
-  readonly primitive: Config.Config.Primitive<unknown>
+  readonly primitive?: Config.Config.Primitive<unknown> | undefined
+  /** A `Config.hashMap` / `Config.hashSet`-like read of a subtree's children, not of one value. */
+  readonly enumerate?: boolean | undefined
 }
 
 const parameterValue = (parameter: Parameter): Value => ({
@@ -253,7 +255,11 @@ const record = (config: Config.Config<unknown>): Effect.Effect<ReadonlyArray<Rec
       recorded.push({ path, primitive })
       return Effect.fail(ConfigError.MissingData([...path], "recording"))
     },
-    enumerateChildren: () => Effect.succeed(HashSet.empty<string>()),
+    // A map of a subtree (`Config.hashMap(…, "FLAGS")`) reads a JSON secret's keys: recorded too.
+    enumerateChildren: (path) => {
+      recorded.push({ path, enumerate: true })
+      return Effect.succeed(HashSet.empty<string>())
+    },
     patch: PathPatch.empty
   })
   return Effect.as(Effect.either(ConfigProvider.fromFlat(recorder).load(config)), recorded)
@@ -313,8 +319,10 @@ export interface Read {
 export const reads = (config: Config.Config<unknown>, options: Options): ReadonlyArray<Read> => {
   const sourceOf = sourcing(options)
   const found = new Map<string, { kind: "parameter" | "secret"; name: string; paths: Array<string> }>()
-  for (const { path } of Effect.runSync(record(config))) {
+  for (const { enumerate, path } of Effect.runSync(record(config))) {
     const source = sourceOf(path)
+    // The provider enumerates only a JSON secret's keys: a map under the prefix reads nothing.
+    if (enumerate === true && source._tag === "Parameter") continue
     const key = sourceKey(source)
     let read = found.get(key)
     if (read === undefined) {
@@ -324,7 +332,7 @@ export const reads = (config: Config.Config<unknown>, options: Options): Readonl
           : { kind: "secret", name: source.secretId, paths: [] }
       found.set(key, read)
     }
-    const shown = path.join(".")
+    const shown = enumerate === true ? `${path.join(".")}.*` : path.join(".")
     if (!read.paths.includes(shown)) read.paths.push(shown)
   }
   return [...found.values()].map((read) => ({ ...read, withDecryption: true }))
@@ -545,8 +553,9 @@ export const fromService = (
     const known = neededBy.get(recorded)
     if (known !== undefined) return known
     const needed = new Map<string, Source>()
-    for (const { path } of recorded) {
+    for (const { enumerate, path } of recorded) {
       const source = sourceOf(path)
+      if (enumerate === true && source._tag === "Parameter") continue
       const key = sourceKey(source)
       if (!needed.has(key)) needed.set(key, source)
     }
@@ -574,11 +583,15 @@ export const fromService = (
           yield* Effect.forEach(
             recorded,
             (entry) =>
-              Effect.flatMap(Effect.either(theirs.load(entry.path, entry.primitive, false)), (result) =>
-                Effect.sync(() => {
-                  if (Either.isLeft(result)) lacking.push(entry)
-                })
-              ),
+              entry.primitive === undefined
+                ? Effect.sync(() => {
+                    lacking.push(entry)
+                  })
+                : Effect.flatMap(Effect.either(theirs.load(entry.path, entry.primitive, false)), (result) =>
+                    Effect.sync(() => {
+                      if (Either.isLeft(result)) lacking.push(entry)
+                    })
+                  ),
             { discard: true }
           )
           needed = neededOf(lacking)
@@ -702,7 +715,9 @@ export const explain = (error: ConfigError.ConfigError): string => {
           return
         }
         lines.push(`- ${key}: ${source._tag} reading ${source.kind} ${source.resource}`)
-        if (!explanations.has(source._tag)) explanations.set(source._tag, source.message)
+        // One explanation per cause: the same message for another name is the same cause.
+        const cause = `${source._tag}: ${source.message.split(JSON.stringify(source.resource)).join("…")}`
+        if (!explanations.has(cause)) explanations.set(cause, cause)
         return
       }
       case "MissingData":
@@ -717,6 +732,6 @@ export const explain = (error: ConfigError.ConfigError): string => {
   return [
     `The configuration could not be read (${unique.length} key${unique.length === 1 ? "" : "s"}):`,
     ...unique,
-    ...[...explanations].map(([tag, message]) => `${tag}: ${message}`)
+    ...explanations.values()
   ].join("\n")
 }

@@ -365,24 +365,26 @@ const encoder = new TextEncoder()
 
 /**
  * Base64 text shaped like KMS ciphertext, as Parameter Store answers a `SecureString` read without
- * decryption. The plaintext is masked with a stream derived from the seed, so it does not appear in
- * the output (checked, for plaintexts of three characters or more, unless the plaintext is part of
- * the fixed `AQICAH` header every KMS blob starts with); the same inputs always give the same text.
+ * decryption: the KMS header, then bytes derived from a hash of the seed and the plaintext — not the
+ * plaintext masked, so it cannot be turned back into the value — as long as the plaintext plus
+ * KMS's overhead. It does not contain the plaintext (checked, for plaintexts of three characters or
+ * more that are not part of the fixed `AQICAH` header); the same inputs always give the same text.
  *
  * @since 0.2.0
  * @category formats
  */
 export const ciphertext = (seed: string, plaintext: string): string => {
-  const data = encoder.encode(plaintext)
+  const length = KMS_HEADER.length + 32 + encoder.encode(plaintext).length + 16
   let candidate = ""
   for (let salt = 0; salt < 32; salt++) {
-    const next = byteStream(`kms:${salt}:${seed}`)
-    const out = new Uint8Array(KMS_HEADER.length + 32 + data.length + 16)
+    // One stream per 4 bytes of output, each seeded from the seed, the plaintext and its position.
+    const out = new Uint8Array(length)
     out.set(KMS_HEADER, 0)
-    let at = KMS_HEADER.length
-    for (let i = 0; i < 32; i++) out[at++] = next()
-    for (let i = 0; i < data.length; i++) out[at++] = data[i]! ^ next() ^ 0x5a
-    for (let i = 0; i < 16; i++) out[at++] = next()
+    let next = byteStream(`kms:${salt}:${seed}:${plaintext}`)
+    for (let at = KMS_HEADER.length; at < length; at++) {
+      if ((at - KMS_HEADER.length) % 4 === 0) next = byteStream(`kms:${salt}:${at}:${seed}:${plaintext}`)
+      out[at] = next()
+    }
     candidate = toBase64(out)
     if (plaintext.length < 3 || !candidate.includes(plaintext)) return candidate
   }
@@ -586,7 +588,9 @@ export class StoreModel {
     const number = latest === undefined ? 1 : latest.version + 1
     const version: ParameterVersion = {
       version: number,
-      type: options.type ?? (typeof value !== "string" ? "StringList" : (latest?.type ?? "String")),
+      // A put keeps the parameter's type unless told otherwise (a list does not make a SecureString
+      // a StringList); a new parameter from a list is a StringList.
+      type: options.type ?? latest?.type ?? (typeof value !== "string" ? "StringList" : "String"),
       value: text,
       dataType: options.dataType ?? latest?.dataType ?? "text",
       lastModifiedMs: nowMs,
@@ -766,6 +770,21 @@ export class StoreModel {
    * `stages`); an existing one gets each version as from `PutSecretValue`.
    */
   seedSecret(seed: SecretSeed, nowMs: number, path = "secret"): void {
+    this.atomically(() => this.seedSecretOnce(seed, nowMs, path))
+  }
+
+  /** Runs a change; a refused one leaves the store as it was, the id counter included. */
+  private atomically<A>(change: () => A): A {
+    const counter = this.counter
+    try {
+      return change()
+    } catch (error) {
+      this.counter = counter
+      throw error
+    }
+  }
+
+  private seedSecretOnce(seed: SecretSeed, nowMs: number, path: string): void {
     const fail = (field: string, problem: string): never => {
       throw new StoreModelError(field === "" ? path : `${path}.${field}`, problem)
     }
@@ -862,6 +881,15 @@ export class StoreModel {
     value: string | Uint8Array,
     options: { readonly versionId?: string | undefined; readonly stages?: ReadonlyArray<string> | undefined } = {},
     nowMs = 0
+  ): string {
+    return this.atomically(() => this.putSecretOnce(name, value, options, nowMs))
+  }
+
+  private putSecretOnce(
+    name: string,
+    value: string | Uint8Array,
+    options: { readonly versionId?: string | undefined; readonly stages?: ReadonlyArray<string> | undefined },
+    nowMs: number
   ): string {
     const path = `putSecret ${JSON.stringify(name)}`
     const existing = this.findSecret(name)

@@ -111,13 +111,15 @@ describe("SecretsConfigPolicy in front of any SecretsConfig", () => {
     it.effect("a name really missing costs the deadline, then its 400 is returned", () =>
       Effect.gen(function* () {
         const fake = fakes.makeFake({ missing: "UpstreamError" })
-        const policy = yield* SecretsConfigPolicy.resolve({ coldStartRetry: true, deadline: "3 seconds" })
+        // Waits of about 0.1, 0.2, 0.4, 0.8, 1.6 s (jittered ±20 %): the fifth retry starts after
+        // 2.5–3.7 s, well inside the 5 s deadline, so at 2 s the call is still waiting.
+        const policy = yield* SecretsConfigPolicy.resolve({ coldStartRetry: true, deadline: "5 seconds" })
         const fiber = yield* Effect.fork(
           Effect.flip(SecretsConfigPolicy.withPolicy(policy)(fake.service).getParameter("/missing"))
         )
         yield* TestClock.adjust("2 seconds")
         assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)), "still retrying inside the deadline")
-        yield* TestClock.adjust("2 seconds")
+        yield* TestClock.adjust("4 seconds")
         const error = yield* Fiber.join(fiber)
         assert.strictEqual(error._tag, "UpstreamError")
         assert.isAbove(fake.state.calls.length, 2)

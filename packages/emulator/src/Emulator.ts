@@ -209,7 +209,10 @@ export interface Control {
   readonly deleteParameter: (name: string) => Effect.Effect<void>
   /** Adds a version (or creates the secret); it becomes AWSCURRENT, the old one AWSPREVIOUS. */
   readonly putSecret: (secret: Store.SecretSeed) => Effect.Effect<void>
-  /** `putSecret` of a new value for a secret given by name or ARN. */
+  /**
+   * A completed rotation of a secret that exists, given by name or ARN: its new value becomes
+   * AWSCURRENT. A secret that does not exist is a defect (a typo never creates one).
+   */
   readonly rotateSecret: (id: string, value: string | Uint8Array) => Effect.Effect<void>
   /** Removes a secret (name or ARN). */
   readonly deleteSecret: (id: string) => Effect.Effect<void>
@@ -415,8 +418,14 @@ export const make = (options: Options = {}): Effect.Effect<Emulator, EmulatorErr
           Effect.orDie,
           Effect.zipRight(mutate((now) => store.seedSecret(secret, now)))
         ),
+      // A rotation of a secret that exists (by name or ARN): a typo is a defect, never a new secret.
       rotateSecret: (id, value) =>
-        mutate((now) => store.seedSecret({ name: store.findSecret(id)?.name ?? id, value }, now)),
+        mutate((now) => {
+          const found = store.findSecret(id)
+          if (found === undefined)
+            throw new StoreModelError(`rotateSecret ${JSON.stringify(id)}`, "the secret does not exist")
+          store.seedSecret({ name: found.name, value }, now)
+        }),
       deleteSecret: (id) => Effect.sync(() => store.deleteSecret(id)),
       setFaults: (next) => checked(next).pipe(Effect.flatMap(running.setFaults)),
       updateFaults: (next) => checked(next).pipe(Effect.zipRight(running.updateFaults(next))),

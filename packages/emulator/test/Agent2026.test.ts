@@ -5,7 +5,8 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Emulator from "@secrets-config/emulator/Emulator"
-import { Effect } from "effect"
+import { Effect, Exit } from "effect"
+import * as net from "node:net"
 import { get, parseRaw, raw, requestText } from "./utils/http.js"
 
 const ROLE = "arn:aws:iam::210987654321:role/reader"
@@ -182,6 +183,34 @@ describe("agent dialect, 2026", () => {
         ].map(Effect.scoped)
       )
       for (const error of errors) assert.strictEqual(error.reason, "InvalidOptions")
+    })
+  )
+
+  it.scopedLive("a CONNECT whose client resets mid-answer is a dropped request, not a crash", () =>
+    Effect.gen(function* () {
+      const agent = yield* makeAgent({ faults: { latency: { ms: 200 } } })
+      yield* Effect.async<void>((resume) => {
+        const socket = net.connect({ host: "127.0.0.1", port: agent.port }, () => {
+          socket.write(requestText("127.0.0.1:443", withToken, "CONNECT"))
+          setTimeout(() => {
+            socket.resetAndDestroy()
+            resume(Effect.void)
+          }, 50)
+        })
+        socket.on("error", () => {})
+      })
+      yield* Effect.sleep("400 millis")
+      // Still serving.
+      assert.strictEqual((yield* read(agent, "secretId=shared")).status, 200)
+    })
+  )
+
+  it.scoped("control.rotateSecret of a secret that does not exist is a defect, never a new secret", () =>
+    Effect.gen(function* () {
+      const agent = yield* makeAgent()
+      const exit = yield* Effect.exit(agent.control.rotateSecret("no/such-secret", "x"))
+      assert.isTrue(Exit.isFailure(exit))
+      assert.include(String(exit), "does not exist")
     })
   )
 })

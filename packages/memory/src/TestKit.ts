@@ -31,9 +31,10 @@ import * as MemorySecretsConfig from "./MemorySecretsConfig.js"
 /**
  * A memory layer for `it.layer` (or `Effect.provide`): `SecretsConfig` and its `Control`, over a
  * store seeded from `seed`. Under `it.layer` the layer is built once for the block, yet every test
- * gets a fresh store, fresh faults and an empty request log: the store is made again from the seed,
- * at the test's own `Clock`, the first time a test touches it. Outside a vitest test (a script),
- * one store is kept.
+ * — and every retry or repeat of one — gets a fresh store, fresh faults and an empty request log:
+ * the store is made again from the seed, at the test's own `Clock`, the first time the test touches
+ * it. Concurrent tests (`it.concurrent`, `describe.concurrent`) cannot share it: it dies saying so
+ * (provide each its own layer). Outside a vitest test (a script), one store is kept.
  *
  * @example
  * ```ts
@@ -83,7 +84,18 @@ export const layer = (
     | undefined
   // The instance of the running test, built in that test's fiber (its TestClock dates the seed).
   const instance = Effect.suspend(() => {
-    const test = getCurrentTest() ?? "outside a test"
+    const running = getCurrentTest()
+    if (running?.concurrent === true) {
+      return Effect.dieMessage(
+        "TestKit.layer keeps one store per running test, which concurrent tests would share: give each " +
+          "concurrent test its own with Effect.provide(TestKit.layer(seed))"
+      )
+    }
+    // A retried or repeated test starts from the seed again too.
+    const test =
+      running === undefined
+        ? "outside a test"
+        : `${running.id}#${running.result?.retryCount ?? 0}#${running.result?.repeatCount ?? 0}`
     if (current === undefined || current.test !== test) {
       current = { test, instance: Effect.runSync(Effect.cached(MemorySecretsConfig.make(seed, options))) }
     }

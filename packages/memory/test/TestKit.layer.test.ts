@@ -51,4 +51,18 @@ it.layer(TestKit.layer(seed))("TestKit.layer under it.layer", (it) => {
       )
     })
   )
+
+  // A retried attempt starts from the seed too: the first attempt changes the store, then fails.
+  let attempts = 0
+  it.effect(
+    "a retried test starts from the seed again",
+    () =>
+      Effect.gen(function* () {
+        attempts++
+        assert.strictEqual(yield* host, "db.internal", `attempt ${attempts} saw the last attempt's store`)
+        yield* MemorySecretsConfig.putParameter("/app/host", "changed by the attempt")
+        if (attempts === 1) assert.fail("the first attempt fails on purpose")
+      }),
+    { retry: 1 }
+  )
 })

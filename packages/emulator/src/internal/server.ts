@@ -162,11 +162,13 @@ export const start = (config: ServerConfig): Effect.Effect<Running, EmulatorErro
             .map(([name, value]) => `${name}: ${value}\r\n`)
             .join("")
           complete(answer.status)
+          // Written, then closed at once: a CONNECT's socket has no HTTP timeouts left to close it.
           socket.end(
             Buffer.concat([
               Buffer.from(`HTTP/1.1 ${answer.status} ${http.STATUS_CODES[answer.status] ?? ""}\r\n${headers}\r\n`),
               body
-            ])
+            ]),
+            () => socket.destroy()
           )
           return
         }
@@ -285,7 +287,10 @@ export const start = (config: ServerConfig): Effect.Effect<Running, EmulatorErro
           Effect.gen(function* () {
             // a bug in the emulator: answer plainly rather than hang the client
             yield* Effect.logError("secrets-config emulator: internal error while answering a request", cause)
-            if (res !== undefined && !res.headersSent) {
+            if (res === undefined) {
+              complete("dropped")
+              req.socket.destroy()
+            } else if (!res.headersSent) {
               complete(500)
               res.writeHead(500, { "Content-Length": "25" }).end("internal emulator failure")
             }
@@ -320,6 +325,9 @@ export const start = (config: ServerConfig): Effect.Effect<Running, EmulatorErro
     // Without this listener Node closes a CONNECT's connection unanswered; both servers answer it
     // like any other method (the Agent: 405 `Not allowed` once the token passes).
     server.on("connect", (req: http.IncomingMessage) => {
+      // The socket is ours now: Node no longer listens for its errors nor times it out. A client
+      // that resets it is a dropped request, not a crash.
+      req.socket.on("error", () => req.socket.destroy())
       run(handle(req, undefined))
     })
 
