@@ -248,6 +248,15 @@ export type SecretMiss =
   | { readonly _tag: "Mismatch" }
 
 /**
+ * Secrets Manager's message for a `VersionId` and a `VersionStage` of different versions (an
+ * `InvalidRequestException`, the {@link SecretMiss} `"Mismatch"`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const VERSION_STAGE_MISMATCH = "You provided a VersionStage that is not associated to the provided VersionId."
+
+/**
  * @since 0.2.0
  * @category models
  */

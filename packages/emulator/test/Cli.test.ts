@@ -38,6 +38,12 @@ const readUntil = (child: ChildProcess, done: (text: string) => boolean) =>
     child.once("exit", finish)
   })
 
+/** A temporary folder, removed when the test's scope closes. */
+const tempDir = Effect.acquireRelease(
+  Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "emulator-cli-"))),
+  (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+)
+
 /** The `export KEY=value` lines the CLI prints. */
 const envOf = (out: string): Record<string, string | undefined> =>
   Object.fromEntries(Array.from(out.matchAll(/^export (\w+)=(.*)$/gm), (m) => [m[1], m[2]]))
@@ -129,8 +135,7 @@ describe("CLI", () => {
 
   it.scopedLive("agent dialect with --roles, --max-roles and --prefetch", () =>
     Effect.gen(function* () {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "emulator-cli-"))
-      yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true })))
+      const dir = yield* tempDir
       const role = "arn:aws:iam::210987654321:role/reader"
       const roles = path.join(dir, "roles.json")
       fs.writeFileSync(roles, JSON.stringify({ [role]: { secrets: [{ name: "demo/db", value: "via role" }] } }))
@@ -162,8 +167,7 @@ describe("CLI", () => {
 
   it.scopedLive("--write-env writes the client's environment, mode 0600", () =>
     Effect.gen(function* () {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "emulator-cli-"))
-      yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true })))
+      const dir = yield* tempDir
       const file = path.join(dir, "emulator.env")
       const child = yield* start(["--sample", "--port", "0", "--token", "t-1", "--write-env", file, "--quiet"])
       yield* readUntil(child, (text) => /AWS_SESSION_TOKEN=.*\n/.test(text))
@@ -179,8 +183,7 @@ describe("CLI", () => {
 
   it.scopedLive("a store the model refuses: exit 1, naming the file and the field, never a value", () =>
     Effect.gen(function* () {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "emulator-cli-"))
-      yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true })))
+      const dir = yield* tempDir
       const file = path.join(dir, "bad.json")
       fs.writeFileSync(
         file,

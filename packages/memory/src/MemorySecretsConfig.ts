@@ -27,6 +27,7 @@ import {
   type ParameterType,
   type SecretMiss,
   StoreModel,
+  VERSION_STAGE_MISMATCH,
   StoreModelError,
   type StoreSeed
 } from "@secrets-config/core/StoreModel"
@@ -39,6 +40,7 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import * as internalControl from "./internal/control.js"
 import * as internalReads from "./internal/reads.js"
 
 // -----------------------------------------------------------------------------
@@ -336,8 +338,8 @@ interface State {
   latency: Duration.Duration
 }
 
-const MISMATCH_BODY =
-  '{"__type":"InvalidRequestException","message":"You provided a VersionStage that is not associated to the provided VersionId."}'
+/** Secrets Manager's answer to a version id and a stage of different versions, as the Agent passes it on. */
+const MISMATCH_BODY = JSON.stringify({ __type: "InvalidRequestException", message: VERSION_STAGE_MISMATCH })
 
 const outcomeOf = <A>(exit: Exit.Exit<A, SecretsConfigError>): Outcome => {
   if (Exit.isSuccess(exit)) return "Success"
@@ -354,8 +356,6 @@ const takeFault = (state: State): Fault | undefined => {
   return head.fault
 }
 
-const ControlTypeId: unique symbol = Symbol.for("@secrets-config/memory/MemorySecretsConfig/Control")
-
 /**
  * The `Control` of a memory layer's `SecretsConfig` service, found on the service itself: typed
  * access to the store however the layers were composed (`None` for any other service).
@@ -364,7 +364,7 @@ const ControlTypeId: unique symbol = Symbol.for("@secrets-config/memory/MemorySe
  * @category control
  */
 export const controlOf = (service: SecretsConfig.SecretsConfig.Service): Option.Option<Control.Service> =>
-  Option.fromNullable((service as { readonly [ControlTypeId]?: Control.Service })[ControlTypeId])
+  Option.fromNullable(internalControl.of<Control.Service>(service))
 
 /**
  * Builds the memory store, the `SecretsConfig` service reading it and its `Control`. Dates of seeded
@@ -554,7 +554,7 @@ export const make = (
           })
         )
     })
-    Object.defineProperty(secretsConfig, ControlTypeId, { value: control })
+    internalControl.attach(secretsConfig, control)
     return { secretsConfig, control }
   })
 

@@ -21,6 +21,7 @@ import * as Option from "effect/Option"
 import * as fs from "node:fs"
 import { getCurrentTest } from "vitest/suite"
 import * as internalContract from "./internal/contract.js"
+import * as internalControl from "./internal/control.js"
 import * as internalSeed from "./internal/contractSeed.js"
 import * as MemorySecretsConfig from "./MemorySecretsConfig.js"
 
@@ -127,15 +128,13 @@ export const layer = (
     requests: Effect.flatMap(instance, ({ control }) => control.requests),
     clearRequests: Effect.flatMap(instance, ({ control }) => control.clearRequests)
   }
-  Object.defineProperty(secretsConfig, controlKey, { value: control })
+  internalControl.attach(secretsConfig, control)
   return Layer.succeedContext(
     Context.make(SecretsConfigModule.SecretsConfig, secretsConfig).pipe(
       Context.add(MemorySecretsConfig.Control, control)
     )
   )
 }
-
-const controlKey = Symbol.for("@secrets-config/memory/MemorySecretsConfig/Control")
 
 /**
  * The memory store's `Control`, found wherever it is: the `Control` service when the layers kept it

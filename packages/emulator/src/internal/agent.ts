@@ -6,7 +6,12 @@
  *
  * @internal
  */
-import type { SecretEntry, SecretVersion, StoreModel as Store } from "@secrets-config/core/StoreModel"
+import {
+  type SecretEntry,
+  type SecretVersion,
+  type StoreModel as Store,
+  VERSION_STAGE_MISMATCH
+} from "@secrets-config/core/StoreModel"
 import * as Effect from "effect/Effect"
 import { type Context, cached, type Reply, reply, type Request, type UpstreamFailure } from "./dialect.js"
 import { agentErrorBody, base64, rustEpochSeconds } from "./formats.js"
@@ -224,13 +229,7 @@ const read = (ctx: Context, store: Store, query: GsvQuery): Effect.Effect<Reply>
             )
           )
         case "Mismatch":
-          return plain(
-            400,
-            agentErrorBody(
-              "InvalidRequestException",
-              "You provided a VersionStage that is not associated to the provided VersionId."
-            )
-          )
+          return plain(400, agentErrorBody("InvalidRequestException", VERSION_STAGE_MISMATCH))
         case "Found":
           return reply(200, foundBody(hit.entry, hit.version), {}, true)
       }
