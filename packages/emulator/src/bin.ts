@@ -78,6 +78,31 @@ const serve = (cli: CliOptions) =>
     const source = cli.storePath ?? (cli.sample ? "the bundled sample store" : "an empty store")
     const parameters = store.parameters?.length ?? 0
     const secrets = store.secrets?.length ?? 0
+    // The file is complete before the environment is printed, and never seen half-written: written
+    // to a temporary file beside it (mode 0600 from its creation), then renamed over it.
+    if (cli.writeEnv !== undefined) {
+      const path = cli.writeEnv
+      const temporary = `${path}.${process.pid}.tmp`
+      yield* Effect.tryPromise({
+        try: () =>
+          fs
+            .writeFile(
+              temporary,
+              Object.entries(emulator.env)
+                .map(([k, v]) => `${k}=${v}\n`)
+                .join(""),
+              { mode: 0o600, flag: "wx" }
+            )
+            .then(() => fs.rename(temporary, path))
+            .catch((error: unknown) => fs.rm(temporary, { force: true }).then(() => Promise.reject(error))),
+        catch: (cause) =>
+          new Emulator.EmulatorError({
+            reason: "InvalidOptions",
+            detail: `cannot write --write-env ${JSON.stringify(path)}`,
+            cause
+          })
+      })
+    }
     const lines = Object.entries(emulator.env).map(([key, value]) => `export ${key}=${shellQuote(value)}`)
     yield* Console.log(
       [
@@ -88,25 +113,6 @@ const serve = (cli: CliOptions) =>
         ""
       ].join("\n")
     )
-    if (cli.writeEnv !== undefined) {
-      const path = cli.writeEnv
-      yield* Effect.tryPromise({
-        try: () =>
-          fs.writeFile(
-            path,
-            Object.entries(emulator.env)
-              .map(([k, v]) => `${k}=${v}\n`)
-              .join(""),
-            { mode: 0o600 }
-          ),
-        catch: (cause) =>
-          new Emulator.EmulatorError({
-            reason: "InvalidOptions",
-            detail: `cannot write --write-env ${JSON.stringify(path)}`,
-            cause
-          })
-      })
-    }
     // Started by a parent that goes away (an `npx` killed, a terminal closed): stop with it.
     const parent = process.ppid
     yield* Effect.repeat(

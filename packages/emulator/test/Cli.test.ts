@@ -165,17 +165,19 @@ describe("CLI", () => {
     })
   )
 
-  it.scopedLive("--write-env writes the client's environment, mode 0600", () =>
+  it.scopedLive("--write-env writes the client's environment, mode 0600, complete before it is printed", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
       const file = path.join(dir, "emulator.env")
+      // A file left by an earlier run, readable by all: replaced whole, and 0600 after.
+      fs.writeFileSync(file, "OLD=1\n", { mode: 0o644 })
       const child = yield* start(["--sample", "--port", "0", "--token", "t-1", "--write-env", file, "--quiet"])
       yield* readUntil(child, (text) => /AWS_SESSION_TOKEN=.*\n/.test(text))
-      // Written before the environment is printed? Wait for it briefly.
-      for (let i = 0; i < 50 && !fs.existsSync(file); i++) yield* Effect.sleep("50 millis")
+      // Complete by the time the environment is printed: no waiting.
       const written = fs.readFileSync(file, "utf8")
       assert.match(written, /^PARAMETERS_SECRETS_EXTENSION_HTTP_PORT=\d+\nAWS_SESSION_TOKEN=t-1\n$/)
       assert.strictEqual(fs.statSync(file).mode & 0o777, 0o600)
+      assert.deepStrictEqual(fs.readdirSync(dir), ["emulator.env"], "no temporary file left beside it")
       child.kill("SIGTERM")
       assert.strictEqual(yield* exited(child), 0)
     })
