@@ -46,18 +46,18 @@ describe("faults", () => {
 
   it.scopedLive("notReady (extension): a time window", () =>
     Effect.gen(function* () {
-      const emulator = yield* Emulator.make({ store, faults: { notReady: { forMs: 300 } } })
+      const emulator = yield* Emulator.make({ store, faults: { notReady: { forMs: 1000 } } })
       assert.strictEqual(yield* statusOf(emulator), 400)
-      yield* Effect.sleep("350 millis")
+      yield* Effect.sleep("1500 millis")
       assert.strictEqual(yield* statusOf(emulator), 200)
     })
   )
 
   it.scopedLive("notReady (agent): connections refused for the window, then the listener opens", () =>
     Effect.gen(function* () {
-      const agent = yield* Emulator.make({ dialect: "agent", store, faults: { notReady: { forMs: 300 } } })
+      const agent = yield* Emulator.make({ dialect: "agent", store, faults: { notReady: { forMs: 1000 } } })
       assert.strictEqual(yield* connect(agent.port), "ECONNREFUSED")
-      yield* Effect.sleep("400 millis")
+      yield* Effect.sleep("1500 millis")
       assert.strictEqual(yield* connect(agent.port), undefined)
       assert.strictEqual((yield* get(`${agent.url}/ping`)).status, 200)
     })
@@ -85,9 +85,9 @@ describe("faults", () => {
       assert.strictEqual(yield* statusOf(emulator), "ECONNREFUSED")
       yield* emulator.control.clearFaults
       assert.strictEqual(yield* statusOf(emulator), 200)
-      yield* emulator.control.setFaults({ refuseConnections: { forMs: 250 } })
+      yield* emulator.control.setFaults({ refuseConnections: { forMs: 1000 } })
       assert.strictEqual(yield* connect(emulator.port), "ECONNREFUSED")
-      yield* Effect.sleep("350 millis")
+      yield* Effect.sleep("1500 millis")
       assert.strictEqual(yield* statusOf(emulator), 200)
     })
   )
