@@ -572,22 +572,46 @@ export const makePromiseClient = <ER>(
   })
   const run = <A>(effect: Effect.Effect<A, SecretsConfigError, SecretsConfig.SecretsConfig>): Promise<A> =>
     runPromise(service !== undefined ? effect : Effect.zipRight(lookUp, effect))
+  // Validating the name was the largest step of a hit (BENCHMARKS.md, P3): a call without options
+  // reuses its name's validated request. Only valid names are kept, at most `requestsKept` of each
+  // kind (cleared when full), so that many distinct names cannot grow it without bound.
+  const parameterRequests = new Map<string, SecretsConfig.ParameterRequest>()
+  const secretRequests = new Map<string, SecretsConfig.SecretRequest>()
+  const requestOf = <O, R>(
+    kept: Map<string, R>,
+    validate: (id: string, options?: O) => Either.Either<R, unknown>,
+    id: string,
+    options: O | undefined
+  ): R | undefined => {
+    if (options !== undefined) return Either.getOrUndefined(validate(id, options))
+    const found = kept.get(id)
+    if (found !== undefined) return found
+    const request = Either.getOrUndefined(validate(id))
+    if (request !== undefined) {
+      if (kept.size >= requestsKept) kept.clear()
+      kept.set(id, request)
+    }
+    return request
+  }
   return {
     getParameter: (name, options) => {
       if (service !== undefined) {
-        const request = SecretsConfig.parameterRequest(name, options)
-        const value = Either.isRight(request) ? SecretsConfig.peek(service, request.right) : undefined
+        const request = requestOf(parameterRequests, SecretsConfig.parameterRequest, name, options)
+        const value = request !== undefined ? SecretsConfig.peek(service, request) : undefined
         if (value !== undefined) return Promise.resolve(value)
       }
       return run(SecretsConfig.getParameter(name, options))
     },
     getSecret: (secretId, options) => {
       if (service !== undefined) {
-        const request = SecretsConfig.secretRequest(secretId, options)
-        const value = Either.isRight(request) ? SecretsConfig.peek(service, request.right) : undefined
+        const request = requestOf(secretRequests, SecretsConfig.secretRequest, secretId, options)
+        const value = request !== undefined ? SecretsConfig.peek(service, request) : undefined
         if (value !== undefined) return Promise.resolve(value)
       }
       return run(SecretsConfig.getSecret(secretId, options))
     }
   }
 }
+
+/** How many validated requests of each kind `makePromiseClient` keeps for calls without options. */
+const requestsKept = 1024

@@ -317,6 +317,38 @@ describe("SecretsConfigCache.makePromiseClient", () => {
     }).pipe(Effect.provide(fake.layer()))
   })
 
+  it.effect("each call answers its own request: past the validated names it keeps, with options, invalid names", () => {
+    const fake = makeFake()
+    return Effect.gen(function* () {
+      const c = yield* client
+      // More names than the client keeps validated requests for (1,024): read twice, each its own value,
+      // the second round all from the cache.
+      const names = Array.from({ length: 2_500 }, (_, i) => `/many/p-${i}`)
+      for (const name of names) fake.state.values.set(name, `v${name}`)
+      for (const _round of [1, 2]) for (const name of names) assert.strictEqual(yield* read(c, name), `v${name}`)
+      assert.strictEqual(fake.state.calls.length, 2_500)
+      // Options make another request: a version is fetched apart from the plain name, then cached.
+      const versioned = () => Effect.promise(() => c.getParameter("/many/p-1", { version: 2 }))
+      yield* versioned()
+      yield* versioned()
+      assert.strictEqual(fake.state.calls.length, 2_501)
+      // refreshNow is never answered from the cache.
+      yield* Effect.promise(() => c.getSecret("app/db"))
+      yield* Effect.promise(() => c.getSecret("app/db", { refreshNow: true }))
+      yield* Effect.promise(() => c.getSecret("app/db"))
+      assert.deepStrictEqual(fake.state.calls.slice(2_501), ["app/db", "app/db"])
+      // An invalid name is refused every time, never kept as valid.
+      for (const _ of [1, 2]) {
+        assert.strictEqual((yield* failure(c.getParameter("")))._tag, "InvalidRequest")
+        assert.strictEqual(
+          (yield* failure(c.getParameter("/many/p-1", { version: 1, label: "x" })))._tag,
+          "InvalidRequest"
+        )
+      }
+      assert.strictEqual(fake.state.calls.length, 2_503)
+    }).pipe(Effect.provide(fake.layer({ capacity: 5_000 })))
+  })
+
   it.effect("honours the TTL on the runtime's Clock", () => {
     const fake = makeFake()
     return Effect.gen(function* () {
