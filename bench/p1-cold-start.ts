@@ -9,6 +9,8 @@
  * each variant), then summarised as the median of the rounds' ratios with their range.
  *
  *   pnpm --filter @secrets-config/bench p1            (RUNS=20 by default)
+ *   RUNS=0 pnpm --filter @secrets-config/bench p1     (CI: the bundles, no undici, the same answer
+ *                                                      from every handler; no timing)
  */
 import { spawn } from "node:child_process"
 import * as path from "node:path"
@@ -151,6 +153,14 @@ check(reference.statusCode === 200, `the example handler answered ${reference.st
 for (const v of variants.filter((v) => v.key !== "ours")) {
   const sample = await runOnce(bundles.get(v.key)!.file)
   check(sample.statusCode === 200 && sample.body === reference.body, `${v.label} answered ${sample.body}`)
+}
+
+if (RUNS === 0) {
+  console.log(
+    `RUNS=0: ${variants.length} handlers bundled (no undici in the example's) and each gave the example's answer; no timing`
+  )
+  await endpoints.close()
+  process.exit(0)
 }
 
 const samples = new Map<string, Array<Sample>>(variants.map((v) => [v.key, []]))

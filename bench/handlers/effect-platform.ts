@@ -11,7 +11,6 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import { createHash } from "node:crypto"
 
 const base = `http://127.0.0.1:${process.env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT ?? "2773"}`
 const token = Redacted.make(process.env.AWS_SESSION_TOKEN ?? "")
@@ -57,7 +56,8 @@ const secret = (secretId: string) =>
     Effect.flatMap((answer) => Schema.decode(Db)(answer.SecretString))
   )
 
-const fingerprint = (secret: string) => createHash("sha256").update(secret).digest("hex").slice(0, 8)
+/** As the example shows a secret: never the value, nor anything derived from it (read it, though). */
+const shown = (secret: string) => (secret.length > 0 ? "<redacted>" : "<empty>")
 
 const program = Effect.all(
   {
@@ -75,8 +75,8 @@ const program = Effect.all(
       greeting: c.greeting,
       featureFlags: c.featureFlags.split(","),
       logLevel: c.logLevel,
-      db: { host: c.db.host, port: c.db.port, username: c.db.username },
-      fingerprints: { apiKey: fingerprint(c.apiKey), dbPassword: fingerprint(c.db.password) }
+      apiKey: shown(c.apiKey),
+      db: { host: c.db.host, port: c.db.port, username: c.db.username, password: shown(c.db.password) }
     })
   })),
   Effect.catchAll((error) => Effect.succeed({ statusCode: 500, body: JSON.stringify({ error: error._tag }) })),

@@ -2,8 +2,6 @@
  * P1 baseline: the example handler's job done with raw `fetch` — the 4 parameters and the JSON
  * secret read from the extension's endpoint at once, the same response body.
  */
-import { createHash } from "node:crypto"
-
 const base = `http://127.0.0.1:${process.env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT ?? "2773"}`
 const headers = { "X-Aws-Parameters-Secrets-Token": process.env.AWS_SESSION_TOKEN ?? "" }
 const prefix = process.env.APP_PREFIX ?? "/demo"
@@ -19,7 +17,8 @@ const parameter = async (name: string): Promise<string> =>
 const secret = async (id: string): Promise<string> =>
   (await get(`/secretsmanager/get?secretId=${encodeURIComponent(id)}`)).SecretString
 
-const fingerprint = (secret: string) => createHash("sha256").update(secret).digest("hex").slice(0, 8)
+/** As the example shows a secret: never the value, nor anything derived from it (read it, though). */
+const shown = (secret: string) => (secret.length > 0 ? "<redacted>" : "<empty>")
 
 export const handler = async () => {
   try {
@@ -37,8 +36,8 @@ export const handler = async () => {
         greeting,
         featureFlags: featureFlags.split(","),
         logLevel,
-        db: { host: db.host, port: db.port, username: db.username },
-        fingerprints: { apiKey: fingerprint(apiKey), dbPassword: fingerprint(db.password) }
+        apiKey: shown(apiKey),
+        db: { host: db.host, port: db.port, username: db.username, password: shown(db.password) }
       })
     }
   } catch (error) {
