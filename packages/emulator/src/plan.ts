@@ -10,6 +10,7 @@
 import * as ColdStartPlanner from "@secrets-config/core/ColdStartPlanner"
 import * as fs from "node:fs"
 import { parseArgs } from "node:util"
+import { number, UsageError } from "./internal/flags.js"
 
 const USAGE = `Usage: secrets-config-plan [options]
 
@@ -35,17 +36,6 @@ Optional:
   --window <seconds>             the opt-in coldStartRetry window (default 10)
   -h, --help                     show this help
 `
-
-class UsageError extends Error {}
-
-const number = (flag: string, value: string | undefined): number | undefined => {
-  if (value === undefined) return undefined
-  const n = Number(value)
-  if (value.trim() === "" || !Number.isFinite(n) || n < 0) {
-    throw new UsageError(`--${flag} must be a number >= 0, got ${JSON.stringify(value)}`)
-  }
-  return n
-}
 
 const readsFrom = (file: string): ReadonlyArray<ColdStartPlanner.Read> => {
   let parsed: unknown

@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util"
 import { defaultPort } from "../Emulator.js"
 import type { Faults } from "../Faults.js"
+import { number, UsageError } from "./flags.js"
 
 export const USAGE = `Usage: secrets-config-emulator [options]
 
@@ -51,7 +52,7 @@ Faults (all off by default; see the README, "Faults"):
 Stops cleanly on SIGINT / SIGTERM.
 `
 
-export class UsageError extends Error {}
+export { UsageError }
 
 export interface CliOptions {
   readonly storePath: string | undefined
@@ -70,16 +71,6 @@ export interface CliOptions {
   readonly faultsJson: string | undefined
 }
 
-const number = (flag: string, value: string | undefined, check: (n: number) => boolean = () => true) => {
-  if (value === undefined) return undefined
-  const n = Number(value)
-  if (value.trim() === "" || !Number.isFinite(n)) {
-    throw new UsageError(`--${flag} needs a number, got ${JSON.stringify(value)}`)
-  }
-  if (n < 0) throw new UsageError(`--${flag} must not be negative, got ${value}`)
-  if (!check(n)) throw new UsageError(`--${flag}: ${JSON.stringify(value)} is out of range`)
-  return n
-}
 const integer = (flag: string, value: string | undefined) => {
   const n = number(flag, value)
   if (n !== undefined && !Number.isInteger(n)) throw new UsageError(`--${flag} must be a whole number, got ${value}`)
