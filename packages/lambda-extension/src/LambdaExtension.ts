@@ -20,6 +20,7 @@ import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as SecretsConfig from "@secrets-config/core/SecretsConfig"
 import * as SecretsConfigPolicy from "@secrets-config/core/SecretsConfigPolicy"
 import {
@@ -349,18 +350,9 @@ export const make = (
       bound: number,
       onTimeout: () => RequestTimeout
     ): Effect.Effect<A, SecretsConfigError> => {
-      const sent = Effect.matchEffect(client.execute(request), {
-        onFailure: (error: HttpClientError.HttpClientError): Effect.Effect<A, SecretsConfigError> =>
-          error._tag === "RequestError"
-            ? Effect.fail(
-                error.cause instanceof internalAttempt.TimedOut
-                  ? onTimeout()
-                  : internalAnswer.fromRequestError(call, error)
-              )
-            : // A transformClient may turn statuses into ResponseErrors (filterStatusOk): read the response anyway.
-              internalAnswer.read(call, error.response, maxResponseBytes, bounded),
-        onSuccess: (response) => internalAnswer.read(call, response, maxResponseBytes, bounded)
-      })
+      const sent = send(client, call, request, onTimeout, (response) =>
+        internalAnswer.read(call, response, maxResponseBytes, bounded)
+      )
       const counted = Effect.suspend(() => {
         requestsSent.unsafeUpdate(1, [])
         return sent
@@ -440,6 +432,28 @@ export const make = (
  * that queueing behind other calls does not eat its own timeout. The permit is released only once
  * the attempt has ended and its request is closed.
  */
+/**
+ * Sends `request`: a transport failure becomes the call's error (`onTimeout()` when the attempt's
+ * deadline ended it); any answer goes to `read`, whatever its status — a transformClient may turn
+ * statuses into ResponseErrors (filterStatusOk), and the response is read anyway.
+ */
+const send = <A>(
+  client: HttpClient.HttpClient,
+  call: internalAnswer.Subject,
+  request: HttpClientRequest.HttpClientRequest,
+  onTimeout: () => RequestTimeout,
+  read: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<A, SecretsConfigError>
+): Effect.Effect<A, SecretsConfigError> =>
+  Effect.matchEffect(client.execute(request), {
+    onFailure: (error: HttpClientError.HttpClientError) =>
+      error._tag === "RequestError"
+        ? Effect.fail(
+            error.cause instanceof internalAttempt.TimedOut ? onTimeout() : internalAnswer.fromRequestError(call, error)
+          )
+        : read(error.response),
+    onSuccess: read
+  })
+
 const permitted =
   (permits: internalPermits.Permits): NonNullable<SecretsConfigPolicy.RunOptions["around"]> =>
   (timed, remaining, pastDeadline, deadlineAt) =>
@@ -491,17 +505,7 @@ export const ping = (
     const request = HttpClientRequest.get(resolved.url + internalRequest.PING_PATH).pipe(
       HttpClientRequest.setHeader("accept-encoding", "identity")
     )
-    const exchange = Effect.matchEffect(client.execute(request), {
-      onFailure: (error: HttpClientError.HttpClientError): Effect.Effect<void, SecretsConfigError> =>
-        error._tag === "RequestError"
-          ? Effect.fail(
-              error.cause instanceof internalAttempt.TimedOut
-                ? onTimeout()
-                : internalAnswer.fromRequestError(call, error)
-            )
-          : internalAnswer.readPing(call, error.response, ours),
-      onSuccess: (response) => internalAnswer.readPing(call, response, ours)
-    })
+    const exchange = send(client, call, request, onTimeout, (response) => internalAnswer.readPing(call, response, ours))
     const limited = ours
       ? Effect.locally(exchange, internalAttempt.currentLimits, { timeoutMillis, maxBytes: 4096 })
       : exchange
